@@ -1,0 +1,13 @@
+/** Item keys. Every partition key starts with the tenant, so no query can cross tenants. */
+export const envelopePk = (tenantId: string, envelopeId: string) => `T#${tenantId}#E#${envelopeId}`;
+export const eventSk = (seq: number) => `V#${String(seq).padStart(10, '0')}`;
+export const SNAPSHOT_SK = 'SNAPSHOT';
+export const tenantListPk = (tenantId: string) => `T#${tenantId}#ENVELOPES`;
+export const statusListPk = (tenantId: string, status: string) => `T#${tenantId}#ENVELOPES#${status}`;
+export const ownerListPk = (tenantId: string, sub: string) => `T#${tenantId}#OWNER#${sub}`;
+export const idempotencyPk = (tenantId: string, subject: string, operation: string, key: string) =>
+  `T#${tenantId}#IDEM#${subject}#${operation}#${key}`;
+export const IDEMPOTENCY_SK = 'IDEM';
+export const uploadPk = (tenantId: string, uploadId: string) => `T#${tenantId}#U#${uploadId}`;
+export const UPLOAD_SK = 'UPLOAD';
+export const tenantPrefix = (tenantId: string) => `T#${tenantId}#`;

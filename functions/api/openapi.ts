@@ -1,0 +1,68 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { ROUTES } from './routes';
+import { ErrorBody, IdempotencyHeader } from './schemas';
+
+const ERROR_RESPONSES: Record<number, string> = {
+  400: 'The request is malformed; `details` names each problem',
+  401: 'Missing, expired or invalid bearer token',
+  403: 'The caller may not do this',
+  404: 'No such envelope, document or upload in this tenant',
+  409: 'The envelope changed or is in a state that does not allow this',
+  413: 'Body or document over the size limit',
+  415: 'Not JSON, or a document that is not a PDF',
+  422: 'The content cannot be used (encrypted or corrupt PDF, reused Idempotency-Key)',
+};
+
+let cached: object | undefined;
+
+/** OpenAPI 3.1, generated from the very zod schemas the handlers validate with. */
+export function openApiDocument(): object {
+  if (cached) return cached;
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'Cognito ID token in AWS; `npx countersign token` in the local mode',
+  });
+  registry.register('Error', ErrorBody);
+  for (const route of Object.values(ROUTES)) {
+    const responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> =
+      {};
+    for (const [status, r] of Object.entries(route.responses)) {
+      responses[status] = {
+        description: r.description,
+        ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}),
+      };
+    }
+    for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
+      responses[status] = { description, content: { 'application/json': { schema: ErrorBody } } };
+    }
+    registry.registerPath({
+      method: route.manifest.method.toLowerCase() as 'get' | 'post',
+      path: route.manifest.path,
+      operationId: route.manifest.name,
+      summary: route.summary,
+      security: [{ [bearer.name]: [] }],
+      request: {
+        ...(route.params ? { params: route.params as never } : {}),
+        ...(route.query ? { query: route.query as never } : {}),
+        ...(route.idempotent ? { headers: [IdempotencyHeader] as never } : {}),
+        ...(route.body
+          ? { body: { required: true, content: { 'application/json': { schema: route.body } } } }
+          : {}),
+      },
+      responses: responses as never,
+    });
+  }
+  cached = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Countersign API',
+      version: '1',
+      description: 'Envelopes, documents and hash-chained audit trails for maintenance contracts.',
+    },
+    servers: [{ url: '/' }],
+  });
+  return cached;
+}

@@ -1,0 +1,174 @@
+import type { z } from 'zod';
+import type { Principal } from '../core/access';
+import type { Ports } from '../core/ports';
+import { createEnvelope } from '../core/usecases/create-envelope';
+import { createUpload } from '../core/usecases/create-upload';
+import { getAuditTrail, getDocumentUrl, getEnvelope, listEnvelopes } from '../core/usecases/envelope-queries';
+import { idempotent } from '../core/usecases/idempotent';
+import { voidEnvelope } from '../core/usecases/void-envelope';
+import { ROUTE_MANIFEST, type RouteManifestEntry } from './route-manifest';
+import {
+  AuditTrail,
+  CreateEnvelopeBody,
+  CreateUploadBody,
+  DocumentLink,
+  DocumentParams,
+  Envelope,
+  EnvelopeIdParams,
+  EnvelopeList,
+  ListQuery,
+  UploadTicket,
+  VoidBody,
+} from './schemas';
+import { auditView, envelopeView, summaryView } from './views';
+
+export interface ApiRequest<P = unknown, Q = unknown, B = unknown> {
+  principal: Principal | null;
+  params: P;
+  query: Q;
+  body: B;
+  idempotencyKey?: string;
+  requestId: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteDefinition<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
+  manifest: RouteManifestEntry;
+  summary: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  idempotent?: boolean;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  run(ports: Ports, req: ApiRequest<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<ApiResponse>;
+}
+
+const manifest = (name: string): RouteManifestEntry => {
+  const entry = ROUTE_MANIFEST.find((r) => r.name === name);
+  if (!entry) throw new Error(`route ${name} is not in the manifest`);
+  return entry;
+};
+
+function define<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  def: RouteDefinition<P, Q, B>,
+): RouteDefinition {
+  return def as unknown as RouteDefinition;
+}
+
+/** Handlers authenticate through the authorizer; a route that needs a principal gets one. */
+const who = (req: ApiRequest): Principal => {
+  if (!req.principal) throw new Error('authorized route reached without a principal');
+  return req.principal;
+};
+
+export const ROUTES: Record<string, RouteDefinition> = {
+  createEnvelope: define({
+    manifest: manifest('createEnvelope'),
+    summary: 'Create an envelope from PDFs and recipients',
+    body: CreateEnvelopeBody,
+    idempotent: true,
+    responses: { 201: { description: 'Created', schema: Envelope } },
+    run: async (ports, req) =>
+      idempotent(
+        ports,
+        who(req),
+        'createEnvelope',
+        req.idempotencyKey,
+        req.body,
+        async ({ resourceId, requestHash }) => {
+          const { state } = await createEnvelope(ports, who(req), req.body, {
+            envelopeId: resourceId,
+            requestHash,
+          });
+          return { status: 201, body: envelopeView(state) };
+        },
+      ),
+  }),
+  listEnvelopes: define({
+    manifest: manifest('listEnvelopes'),
+    summary: 'List envelopes, newest first',
+    query: ListQuery,
+    responses: { 200: { description: 'A page of envelopes', schema: EnvelopeList } },
+    run: async (ports, req) => {
+      const page = await listEnvelopes(ports, who(req), req.query);
+      return {
+        status: 200,
+        body: {
+          items: page.items.map(summaryView),
+          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+        },
+      };
+    },
+  }),
+  getEnvelope: define({
+    manifest: manifest('getEnvelope'),
+    summary: 'Read an envelope: status, steps, recipients',
+    params: EnvelopeIdParams,
+    responses: { 200: { description: 'The envelope', schema: Envelope } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: envelopeView(await getEnvelope(ports, who(req), req.params.id)),
+    }),
+  }),
+  getAuditTrail: define({
+    manifest: manifest('getAuditTrail'),
+    summary: "Read the envelope's hash-chained audit trail and whether it verifies",
+    params: EnvelopeIdParams,
+    responses: { 200: { description: 'The audit trail', schema: AuditTrail } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: auditView(await getAuditTrail(ports, who(req), req.params.id)),
+    }),
+  }),
+  getDocument: define({
+    manifest: manifest('getDocument'),
+    summary: 'Get a short-lived download URL for a document',
+    params: DocumentParams,
+    responses: { 200: { description: 'A presigned URL', schema: DocumentLink } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await getDocumentUrl(ports, who(req), req.params.id, req.params.doc),
+    }),
+  }),
+  voidEnvelope: define({
+    manifest: manifest('voidEnvelope'),
+    summary: 'Void an envelope before it completes',
+    params: EnvelopeIdParams,
+    body: VoidBody,
+    idempotent: true,
+    responses: { 200: { description: 'The voided envelope', schema: Envelope } },
+    run: async (ports, req) =>
+      idempotent(
+        ports,
+        who(req),
+        `voidEnvelope:${req.params.id}`,
+        req.idempotencyKey,
+        req.body,
+        async () => ({
+          status: 200,
+          body: envelopeView(await voidEnvelope(ports, who(req), req.params.id, req.body.reason)),
+        }),
+      ),
+  }),
+  createUpload: define({
+    manifest: manifest('createUpload'),
+    summary: 'Get a presigned upload for a PDF of up to 50 MB',
+    body: CreateUploadBody,
+    idempotent: true,
+    responses: { 201: { description: 'Upload URL and id', schema: UploadTicket } },
+    run: async (ports, req) =>
+      idempotent(ports, who(req), 'createUpload', req.idempotencyKey, req.body, async () => ({
+        status: 201,
+        body: await createUpload(ports, who(req), req.body),
+      })),
+  }),
+};

@@ -1,0 +1,240 @@
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { ENVELOPE_STATUSES, RECIPIENT_STATUSES } from '../core/envelope';
+
+extendZodWithOpenApi(z);
+
+/**
+ * The request and response schemas. The same objects validate requests in the handlers and
+ * produce the OpenAPI description, so the two cannot disagree.
+ */
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'validation_failed' }),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      requestId: z.string().optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const FieldInput = z
+  .object({
+    type: z.literal('signature'),
+    documentId: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: 'Required when there are several documents' }),
+    page: z.number().int().min(1).openapi({ description: '1-based page number' }),
+    x: z.number().min(0).openapi({ description: 'Points from the left edge of the page' }),
+    y: z.number().min(0).openapi({ description: 'Points from the top edge of the page' }),
+    width: z.number().positive(),
+    height: z.number().positive(),
+  })
+  .strict()
+  .openapi('FieldInput');
+
+export const RecipientInput = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+    name: text(200),
+    email: z.email().max(254),
+    role: z.literal('signer').default('signer'),
+    step: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .openapi({ description: 'Routing step; steps run in order, recipients of one step in parallel' }),
+    fields: z.array(FieldInput).max(200).default([]),
+  })
+  .strict()
+  .openapi('RecipientInput');
+
+const documentBase = {
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+  name: text(200),
+};
+
+export const DocumentInput = z
+  .union([
+    z
+      .object({
+        ...documentBase,
+        contentBase64: z.string().min(1).openapi({ description: 'The PDF, base64; at most 3 MB decoded' }),
+      })
+      .strict(),
+    z
+      .object({
+        ...documentBase,
+        uploadId: z.string().min(1).max(64).openapi({ description: 'Id from POST /v1/uploads' }),
+      })
+      .strict(),
+  ])
+  .openapi('DocumentInput');
+
+export const CreateEnvelopeBody = z
+  .object({
+    title: text(200),
+    message: z.string().max(10_000).default(''),
+    documents: z.array(DocumentInput).min(1).max(20),
+    recipients: z.array(RecipientInput).min(1).max(100),
+  })
+  .strict()
+  .openapi('CreateEnvelope');
+
+export const VoidBody = z
+  .object({ reason: text(1000) })
+  .strict()
+  .openapi('VoidEnvelope');
+
+export const CreateUploadBody = z
+  .object({
+    filename: text(200),
+    contentType: z.literal('application/pdf'),
+    size: z.number().int().positive().openapi({ description: 'Exact size in bytes; at most 50 MB' }),
+  })
+  .strict()
+  .openapi('CreateUpload');
+
+export const EnvelopeIdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+export const DocumentParams = EnvelopeIdParams.extend({ doc: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+
+export const ListQuery = z
+  .object({
+    status: z.enum(ENVELOPE_STATUSES).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(2048).optional(),
+  })
+  .strict();
+
+export const IdempotencyHeader = z
+  .string()
+  .optional()
+  .openapi({
+    param: { name: 'Idempotency-Key', in: 'header' },
+    description: 'Makes the request safe to retry: a retry returns the first answer',
+  });
+
+const Field = FieldInput.extend({ id: z.string(), documentId: z.string() }).openapi('Field');
+
+export const Recipient = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role: z.literal('signer'),
+    step: z.number().int(),
+    status: z.enum(RECIPIENT_STATUSES),
+    fields: z.array(Field),
+  })
+  .openapi('Recipient');
+
+export const Envelope = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    message: z.string(),
+    status: z.enum(ENVELOPE_STATUSES),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    owner: z.object({ sub: z.string(), email: z.string().optional() }),
+    currentStep: z.number().int().nullable(),
+    voidedReason: z.string().optional(),
+    documents: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        sha256: z.string(),
+        size: z.number().int(),
+        pageCount: z.number().int(),
+      }),
+    ),
+    steps: z.array(
+      z.object({
+        step: z.number().int(),
+        status: z.enum(['pending', 'active', 'completed']),
+        recipientIds: z.array(z.string()),
+      }),
+    ),
+    recipients: z.array(Recipient),
+    version: z.number().int().openapi({ description: 'Sequence number of the last audit event' }),
+  })
+  .openapi('Envelope');
+
+export const EnvelopeSummary = Envelope.pick({
+  id: true,
+  title: true,
+  status: true,
+  createdAt: true,
+  updatedAt: true,
+  owner: true,
+  currentStep: true,
+})
+  .extend({ recipientCount: z.number().int() })
+  .openapi('EnvelopeSummary');
+
+export const EnvelopeList = z
+  .object({ items: z.array(EnvelopeSummary), nextCursor: z.string().optional() })
+  .openapi('EnvelopeList');
+
+export const AuditEvent = z
+  .object({
+    seq: z.number().int(),
+    type: z.string(),
+    at: z.string(),
+    actor: z.object({
+      kind: z.enum(['user', 'recipient', 'system']),
+      id: z.string(),
+      email: z.string().optional(),
+      ip: z.string().optional(),
+      userAgent: z.string().optional(),
+    }),
+    data: z.unknown(),
+    prevHash: z.string(),
+    hash: z.string(),
+    envelopeId: z.string(),
+    tenantId: z.string(),
+  })
+  .openapi('AuditEvent');
+
+export const AuditTrail = z
+  .object({
+    envelopeId: z.string(),
+    verified: z.boolean().openapi({ description: 'Whether every hash in the chain checks out' }),
+    brokenAt: z.number().int().optional(),
+    reason: z.string().optional(),
+    headHash: z.string(),
+    algorithm: z.string(),
+    events: z.array(AuditEvent),
+  })
+  .openapi('AuditTrail');
+
+export const Presigned = z
+  .object({
+    url: z.string(),
+    method: z.enum(['GET', 'PUT']),
+    headers: z.record(z.string(), z.string()),
+    expiresAt: z.string(),
+  })
+  .openapi('PresignedRequest');
+
+export const DocumentLink = Presigned.extend({
+  document: z.object({ id: z.string(), name: z.string(), sha256: z.string(), size: z.number().int() }),
+}).openapi('DocumentLink');
+
+export const UploadTicket = z
+  .object({ uploadId: z.string(), upload: Presigned, expiresAt: z.string() })
+  .openapi('UploadTicket');

@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { AuditTrail as AuditTrailResult } from '../core/usecases/envelope-queries';
+import type { EnvelopeState } from '../core/envelope';
+import type { AuditTrail, Envelope, EnvelopeSummary } from './schemas';
+
+/** What the API shows of an envelope: storage keys and internal hashes stay inside. */
+export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
+  return {
+    id: s.id,
+    title: s.title,
+    message: s.message,
+    status: s.status,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    owner: s.owner,
+    currentStep: s.currentStep,
+    ...(s.voidedReason ? { voidedReason: s.voidedReason } : {}),
+    documents: s.documents.map((d) => ({
+      id: d.id,
+      name: d.name,
+      sha256: d.sha256,
+      size: d.size,
+      pageCount: d.pages.length,
+    })),
+    steps: s.steps,
+    recipients: s.recipients.map((r) => ({ ...r })),
+    version: s.version,
+  };
+}
+
+export function summaryView(s: EnvelopeState): z.infer<typeof EnvelopeSummary> {
+  return {
+    id: s.id,
+    title: s.title,
+    status: s.status,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    owner: s.owner,
+    currentStep: s.currentStep,
+    recipientCount: s.recipients.length,
+  };
+}
+
+export function auditView(t: AuditTrailResult): z.infer<typeof AuditTrail> {
+  return {
+    envelopeId: t.envelope.id,
+    verified: t.verdict.verified,
+    ...(t.verdict.brokenAt !== undefined ? { brokenAt: t.verdict.brokenAt, reason: t.verdict.reason } : {}),
+    headHash: t.verdict.headHash,
+    algorithm: 'sha256(prevHash || JCS(event without hash)); see docs/audit-trail.md',
+    events: t.events,
+  };
+}

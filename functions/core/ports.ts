@@ -1,0 +1,206 @@
+import type { EnvelopeEvent, EnvelopeState, EnvelopeStatus } from './envelope';
+
+/**
+ * The ports the use cases need. Adapters live in functions/adapters; which adapter backs a
+ * port is decided once, where the process starts (functions/wiring).
+ */
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Ids {
+  /** Time-ordered, unguessable id for an envelope, upload or other record. */
+  newId(): string;
+  /** Random secret of at least 128 bits, URL-safe. */
+  newSecret(bytes?: number): string;
+}
+
+export interface EnvelopeKey {
+  tenantId: string;
+  envelopeId: string;
+}
+
+export interface ListQuery {
+  tenantId: string;
+  status?: EnvelopeStatus;
+  /** Only envelopes owned by this subject. */
+  ownerSub?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface EnvelopeStore {
+  /** Events in sequence order, optionally only those after `afterSeq`. */
+  loadEvents(key: EnvelopeKey, afterSeq?: number): Promise<EnvelopeEvent[]>;
+  /** Writes the event at its `seq`; throws ConcurrencyError when that seq is already taken. */
+  append(event: EnvelopeEvent): Promise<void>;
+  loadSnapshot(key: EnvelopeKey): Promise<EnvelopeState | null>;
+  /** Stores the snapshot unless a snapshot of the same or a later version is already stored. */
+  saveSnapshot(state: EnvelopeState): Promise<void>;
+  list(query: ListQuery): Promise<Page<EnvelopeState>>;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export type IdempotencyBegin =
+  | { outcome: 'started'; resourceId: string }
+  | { outcome: 'replay'; response: StoredResponse }
+  | { outcome: 'in_progress' }
+  | { outcome: 'mismatch' };
+
+export interface IdempotencyClaim {
+  tenantId: string;
+  /** The caller's subject: keys are scoped per caller as well as per tenant. */
+  subject: string;
+  key: string;
+  operation: string;
+  requestHash: string;
+  /** Proposed id for the resource the request creates; a resumed claim keeps the first one. */
+  resourceId: string;
+  now: Date;
+  /** How long a claim blocks others before a retry may take it over (a crashed attempt). */
+  lockSeconds: number;
+  ttlSeconds: number;
+}
+
+export interface IdempotencyStore {
+  begin(claim: IdempotencyClaim): Promise<IdempotencyBegin>;
+  complete(claim: IdempotencyClaim, response: StoredResponse): Promise<void>;
+  /** Drops an unfinished claim so that a corrected request with the same key can run. */
+  release(claim: IdempotencyClaim): Promise<void>;
+}
+
+export interface UploadRecord {
+  tenantId: string;
+  uploadId: string;
+  ownerSub: string;
+  filename: string;
+  size: number;
+  stagingKey: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface UploadStore {
+  putUpload(upload: UploadRecord): Promise<void>;
+  getUpload(tenantId: string, uploadId: string): Promise<UploadRecord | null>;
+}
+
+export interface PresignedRequest {
+  url: string;
+  method: 'PUT' | 'GET';
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+export interface DocumentStore {
+  /** Stores accepted bytes under retention; the store checks the SHA-256 it is given. */
+  putDocument(key: string, bytes: Uint8Array, sha256: string, retainUntil: Date): Promise<void>;
+  /** Reads and checks against the expected SHA-256; throws IntegrityError on a mismatch. */
+  getDocument(key: string, expectedSha256: string): Promise<Uint8Array>;
+  /** Checks the stored object against the expected SHA-256 before handing out a short-lived URL. */
+  documentUrl(
+    key: string,
+    filename: string,
+    expiresInSeconds: number,
+    expectedSha256: string,
+  ): Promise<PresignedRequest>;
+  stagingUploadUrl(key: string, contentLength: number, expiresInSeconds: number): Promise<PresignedRequest>;
+  /** The staged bytes, or null when nothing was uploaded (or the object has expired). */
+  readStaging(key: string, maxBytes: number): Promise<Uint8Array | null>;
+  deleteStaging(key: string): Promise<void>;
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
+export interface MailMessage {
+  to: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  attachments?: MailAttachment[];
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<{ messageId: string }>;
+}
+
+export interface SmsSender {
+  send(message: { to: string; text: string }): Promise<{ messageId: string }>;
+}
+
+export interface Workflow {
+  start(name: string, input: unknown): Promise<{ executionId: string }>;
+  taskSuccess(token: string, output: unknown): Promise<void>;
+  taskFailure(token: string, error: string, cause: string): Promise<void>;
+}
+
+export interface SealSigner {
+  readonly algorithm: 'ECDSA_SHA_256' | 'RSASSA_PKCS1_V1_5_SHA_256';
+  /** Signs a ready SHA-256 digest; returns the DER signature as KMS does. */
+  signDigest(digest: Uint8Array): Promise<Uint8Array>;
+  /** The public key as DER SubjectPublicKeyInfo. */
+  publicKey(): Promise<Uint8Array>;
+}
+
+export interface ScheduledJob {
+  id: string;
+  /** What to run: the name of a job handler and its input. */
+  job: string;
+  input: Record<string, unknown>;
+}
+
+export interface Scheduler {
+  /** One-off job at an instant; scheduling the same id again replaces it. */
+  at(when: Date, job: ScheduledJob): Promise<void>;
+  /** Recurring job on a cron expression (minute hour day-of-month month day-of-week) in a time zone. */
+  cron(expression: string, timeZone: string, job: ScheduledJob): Promise<void>;
+  cancel(id: string): Promise<void>;
+}
+
+export interface Limits {
+  maxInlinePdfBytes: number;
+  maxUploadBytes: number;
+  uploadUrlSeconds: number;
+  uploadLifetimeSeconds: number;
+  downloadUrlSeconds: number;
+  documentRetentionDays: number;
+  idempotencyLockSeconds: number;
+  idempotencyTtlSeconds: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxInlinePdfBytes: 3 * 1024 * 1024,
+  maxUploadBytes: 50 * 1024 * 1024,
+  uploadUrlSeconds: 15 * 60,
+  uploadLifetimeSeconds: 24 * 60 * 60,
+  downloadUrlSeconds: 5 * 60,
+  documentRetentionDays: 7 * 365,
+  idempotencyLockSeconds: 60,
+  idempotencyTtlSeconds: 24 * 60 * 60,
+};
+
+/** Everything a use case may touch. Optional ports arrive with the capabilities that use them. */
+export interface Ports {
+  clock: Clock;
+  ids: Ids;
+  envelopes: EnvelopeStore;
+  idempotency: IdempotencyStore;
+  uploads: UploadStore;
+  documents: DocumentStore;
+  mail: Mailer;
+  limits: Limits;
+}

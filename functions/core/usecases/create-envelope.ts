@@ -1,0 +1,291 @@
+import { requireWriter, type Principal } from '../access';
+import { seal } from '../audit-chain';
+import { GENESIS_HASH } from '../audit-chain';
+import {
+  foldEnvelope,
+  type DocumentRecord,
+  type EnvelopeEvent,
+  type EnvelopeState,
+  type FieldPlacement,
+  type RecipientSpec,
+} from '../envelope';
+import { loadEnvelope } from '../envelope-repository';
+import {
+  ConcurrencyError,
+  ConflictError,
+  GoneError,
+  PayloadTooLargeError,
+  ValidationError,
+  type ErrorDetail,
+} from '../errors';
+import { sha256Hex } from '../hashing';
+import { inspectPdf } from '../pdf';
+import type { Ports } from '../ports';
+
+export type DocumentInput = { id?: string; name: string } & (
+  { contentBase64: string; uploadId?: undefined } | { uploadId: string; contentBase64?: undefined }
+);
+
+export interface FieldInput {
+  type: 'signature';
+  documentId?: string;
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface RecipientInput {
+  id?: string;
+  name: string;
+  email: string;
+  role?: 'signer';
+  step: number;
+  fields?: FieldInput[];
+}
+
+export interface CreateEnvelopeInput {
+  title: string;
+  message?: string;
+  documents: DocumentInput[];
+  recipients: RecipientInput[];
+}
+
+interface LoadedDocument {
+  record: DocumentRecord;
+  bytes: Uint8Array;
+  stagingKey?: string;
+}
+
+export async function createEnvelope(
+  ports: Ports,
+  principal: Principal,
+  input: CreateEnvelopeInput,
+  opts: { envelopeId: string; requestHash: string },
+): Promise<{ state: EnvelopeState; created: boolean }> {
+  requireWriter(principal, 'create envelopes');
+  const key = { tenantId: principal.tenantId, envelopeId: opts.envelopeId };
+
+  // A resumed request (same idempotency key after a crash) finds its envelope already made.
+  const existing = await findExisting(ports, key, opts.requestHash);
+  if (existing) return { state: existing, created: false };
+
+  const docIds = assignDocumentIds(input.documents);
+  checkSteps(input.recipients);
+  const ids = recipientIds(input.recipients);
+  const loaded = await Promise.all(
+    input.documents.map((doc, i) => loadDocument(ports, principal, opts.envelopeId, doc, docIds[i]!, i)),
+  );
+  const recipients = placeRecipients(input.recipients, ids, loaded);
+
+  const retainUntil = new Date(ports.clock.now().getTime() + ports.limits.documentRetentionDays * 86_400_000);
+  for (const doc of loaded) {
+    await ports.documents.putDocument(doc.record.storageKey, doc.bytes, doc.record.sha256, retainUntil);
+  }
+
+  const event = seal<EnvelopeEvent>({
+    envelopeId: opts.envelopeId,
+    tenantId: principal.tenantId,
+    seq: 1,
+    type: 'envelope.created',
+    at: ports.clock.now().toISOString(),
+    actor: { kind: 'user', id: principal.sub, ...(principal.email ? { email: principal.email } : {}) },
+    data: {
+      title: input.title,
+      message: input.message ?? '',
+      owner: { sub: principal.sub, ...(principal.email ? { email: principal.email } : {}) },
+      documents: loaded.map((d) => d.record),
+      recipients,
+      requestHash: opts.requestHash,
+    },
+    prevHash: GENESIS_HASH,
+  });
+  try {
+    await ports.envelopes.append(event);
+  } catch (err) {
+    if (!(err instanceof ConcurrencyError)) throw err;
+    const raced = await findExisting(ports, key, opts.requestHash);
+    if (raced) return { state: raced, created: false };
+    throw err;
+  }
+  const state = foldEnvelope([event]);
+  await ports.envelopes.saveSnapshot(state);
+  // Staged uploads are now copied under retention; the staging bucket's lifecycle is the backstop.
+  await Promise.allSettled(
+    loaded.filter((d) => d.stagingKey).map((d) => ports.documents.deleteStaging(d.stagingKey!)),
+  );
+  return { state, created: true };
+}
+
+async function findExisting(
+  ports: Ports,
+  key: { tenantId: string; envelopeId: string },
+  requestHash: string,
+): Promise<EnvelopeState | null> {
+  const first = await ports.envelopes.loadEvents(key);
+  const created = first[0];
+  if (!created) return null;
+  if (created.type !== 'envelope.created' || created.data.requestHash !== requestHash) {
+    throw new ConflictError(`envelope ${key.envelopeId} already exists with different content`);
+  }
+  return loadEnvelope(ports.envelopes, key);
+}
+
+function assignDocumentIds(documents: DocumentInput[]): string[] {
+  const ids = documents.map((d, i) => d.id ?? `doc${i + 1}`);
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id))
+      throw new ValidationError('document ids must be unique', [
+        { path: `documents[${i}].id`, message: `duplicate id "${id}"` },
+      ]);
+    seen.add(id);
+  });
+  return ids;
+}
+
+/** Routing steps run in order 1, 2, 3...; a gap would leave an envelope that never finishes. */
+function checkSteps(recipients: RecipientInput[]): void {
+  const steps = [...new Set(recipients.map((r) => r.step))].sort((a, b) => a - b);
+  steps.forEach((step, i) => {
+    if (step !== i + 1) {
+      throw new ValidationError(
+        `routing steps must be numbered 1, 2, 3... without gaps; step ${i + 1} has no recipient`,
+        [{ path: 'recipients', message: `steps used: ${steps.join(', ')}` }],
+      );
+    }
+  });
+}
+
+function recipientIds(recipients: RecipientInput[]): string[] {
+  const ids = recipients.map((r, i) => r.id ?? `r${i + 1}`);
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id))
+      throw new ValidationError('recipient ids must be unique', [
+        { path: `recipients[${i}].id`, message: `duplicate id "${id}"` },
+      ]);
+    seen.add(id);
+  });
+  return ids;
+}
+
+async function loadDocument(
+  ports: Ports,
+  principal: Principal,
+  envelopeId: string,
+  doc: DocumentInput,
+  id: string,
+  index: number,
+): Promise<LoadedDocument> {
+  const path = `documents[${index}]`;
+  let bytes: Uint8Array;
+  let stagingKey: string | undefined;
+  if (doc.contentBase64 !== undefined) {
+    bytes = decodeBase64(doc.contentBase64, `${path}.contentBase64`);
+    if (bytes.length > ports.limits.maxInlinePdfBytes) {
+      throw new PayloadTooLargeError(
+        `document "${doc.name}" is ${bytes.length} bytes; inline documents may be at most ${ports.limits.maxInlinePdfBytes} bytes, use POST /v1/uploads for larger files`,
+      );
+    }
+  } else {
+    const upload = await ports.uploads.getUpload(principal.tenantId, doc.uploadId);
+    if (!upload || upload.ownerSub !== principal.sub) {
+      throw new ValidationError(`unknown upload id "${doc.uploadId}"`, [
+        { path: `${path}.uploadId`, message: 'unknown upload id' },
+      ]);
+    }
+    if (new Date(upload.expiresAt) <= ports.clock.now()) {
+      throw new GoneError(`upload "${doc.uploadId}" expired at ${upload.expiresAt}; upload the file again`);
+    }
+    const staged = await ports.documents.readStaging(upload.stagingKey, ports.limits.maxUploadBytes);
+    if (!staged) {
+      throw new ValidationError(`nothing was uploaded for upload id "${doc.uploadId}"`, [
+        { path: `${path}.uploadId`, message: 'the presigned upload was not completed' },
+      ]);
+    }
+    bytes = staged;
+    stagingKey = upload.stagingKey;
+  }
+  const facts = await inspectPdf(bytes, doc.name);
+  return {
+    bytes,
+    stagingKey,
+    record: {
+      id,
+      name: doc.name,
+      sha256: sha256Hex(bytes),
+      size: bytes.length,
+      pages: facts.pages,
+      storageKey: `tenants/${principal.tenantId}/envelopes/${envelopeId}/documents/${id}.pdf`,
+    },
+  };
+}
+
+function decodeBase64(text: string, path: string): Uint8Array {
+  const clean = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) {
+    throw new ValidationError('contentBase64 is not valid base64', [{ path, message: 'not valid base64' }]);
+  }
+  return Buffer.from(clean, 'base64');
+}
+
+function placeRecipients(
+  recipients: RecipientInput[],
+  ids: string[],
+  docs: LoadedDocument[],
+): RecipientSpec[] {
+  const problems: ErrorDetail[] = [];
+  const result = recipients.map((r, ri) => {
+    const fields: FieldPlacement[] = (r.fields ?? []).map((f, fi) => {
+      const path = `recipients[${ri}].fields[${fi}]`;
+      const docId = f.documentId ?? (docs.length === 1 ? docs[0]!.record.id : undefined);
+      const doc = docs.find((d) => d.record.id === docId);
+      if (!doc) {
+        problems.push({
+          path: `${path}.documentId`,
+          message: docId
+            ? `no document with id "${docId}"`
+            : 'documentId is required when the envelope has several documents',
+        });
+      } else {
+        const page = doc.record.pages[f.page - 1];
+        if (!page) {
+          problems.push({
+            path: `${path}.page`,
+            message: `page ${f.page} does not exist; "${doc.record.name}" has ${doc.record.pages.length} page(s)`,
+          });
+        } else if (f.x + f.width > page.width || f.y + f.height > page.height) {
+          problems.push({
+            path,
+            message: `field ${f.x},${f.y} ${f.width}x${f.height} lies outside page ${f.page} (${round(page.width)}x${round(page.height)} points)`,
+          });
+        }
+      }
+      return {
+        id: `${ids[ri]}-f${fi + 1}`,
+        type: f.type,
+        documentId: docId ?? '',
+        page: f.page,
+        x: f.x,
+        y: f.y,
+        width: f.width,
+        height: f.height,
+      };
+    });
+    return {
+      id: ids[ri]!,
+      name: r.name,
+      email: r.email.toLowerCase(),
+      role: r.role ?? 'signer',
+      step: r.step,
+      fields,
+    };
+  });
+  if (problems.length)
+    throw new ValidationError('signature fields must lie on an existing page of a document', problems);
+  return result;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

@@ -1,0 +1,3 @@
+import { lambdaAuthorizer } from '../wiring/lambda';
+
+export const handler = lambdaAuthorizer();

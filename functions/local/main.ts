@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { InstanceLockedError } from './lock';
+import { startLocalService } from './service';
+
+/** `npm start`: the embedded local mode. */
+async function main(): Promise<void> {
+  const home = resolve(process.env.COUNTERSIGN_HOME ?? '.local');
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, not ${process.env.PORT}`);
+  const service = await startLocalService({
+    home,
+    port,
+    log: (e) => console.log(JSON.stringify({ type: 'access', ...e })),
+  });
+  const token = await service.issuer.mint({
+    roles: ['admin'],
+    tenant: 'local',
+    sub: 'local-admin',
+    email: 'admin@countersign.local',
+  });
+  console.log(
+    [
+      'Countersign is running in the local mode (no AWS account needed).',
+      `  API:          ${service.url}/v1`,
+      `  OpenAPI:      ${service.openApiUrl}`,
+      `  Sent mail:    ${service.mailUrl}  (JSON at ${service.mailUrl}/store)`,
+      `  State:        ${home}`,
+      '',
+      'Bearer token for a local administrator (tenant "local", valid 12 hours):',
+      token,
+      '',
+      'Another token: npx countersign token --role sender [--tenant T]',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await service.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof InstanceLockedError) {
+    console.error(`countersign: ${err.message}`);
+  } else {
+    console.error('countersign: could not start:', err);
+  }
+  process.exit(1);
+});

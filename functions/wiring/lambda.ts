@@ -1,0 +1,22 @@
+import { makeAuthorizer, makeVerifier } from '../api/authorizer';
+import { makeApiHandler, makeOpenApiHandler, type ApiHandler } from '../api/http';
+import { ROUTES } from '../api/routes';
+import type { Ports } from '../core/ports';
+import { readAuthConfig, readServiceConfig } from './config';
+import { buildPorts } from './ports';
+
+let ports: Ports | undefined;
+
+/** The Lambda entry for a route; configuration is read at cold start. */
+export function lambdaHandler(name: string): ApiHandler {
+  if (name === 'getOpenApi') return makeOpenApiHandler();
+  const route = ROUTES[name];
+  if (!route) throw new Error(`unknown route ${name}`);
+  const config = readServiceConfig(process.env);
+  return makeApiHandler(route, () => (ports ??= buildPorts(config)));
+}
+
+export function lambdaAuthorizer() {
+  const config = readAuthConfig(process.env);
+  return makeAuthorizer(makeVerifier({ ...config, jwksUri: `${config.issuer}/.well-known/jwks.json` }));
+}

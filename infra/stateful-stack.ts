@@ -1,0 +1,178 @@
+import { CfnOutput, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectLockRetention,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import type { Construct, IConstruct } from 'constructs';
+import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table-schema';
+import type { StageConfig } from './stages';
+
+export interface StatefulStackProps extends StackProps {
+  config: StageConfig;
+}
+
+/**
+ * Logical ids of the stateful resources. They must never change: a new logical id makes
+ * CloudFormation create a new resource (and, with RETAIN, orphan the old one with its data).
+ * test/infra/stateful-stack.test.ts pins them literally.
+ */
+export const STATEFUL_LOGICAL_IDS = {
+  table: 'EnvelopeTable',
+  documentsBucket: 'DocumentsBucket',
+  stagingBucket: 'StagingBucket',
+  accessLogsBucket: 'AccessLogsBucket',
+  dataKey: 'DataKey',
+  sealKey: 'SealKey',
+} as const;
+
+/** Table, buckets and keys: retained on delete, behind termination protection, never renamed. */
+export class StatefulStack extends Stack {
+  readonly config: StageConfig;
+  /** Symmetric key for data at rest: table, documents, staging. */
+  readonly dataKey: Key;
+  /** Asymmetric ECC_NIST_P256 key that seals completed documents and signs exported trails. */
+  readonly sealKey: Key;
+  readonly table: TableV2;
+  readonly documentsBucket: Bucket;
+  readonly stagingBucket: Bucket;
+  readonly accessLogsBucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, { ...props, terminationProtection: true });
+    const { config } = props;
+    this.config = config;
+    const retain = RemovalPolicy.RETAIN;
+
+    this.dataKey = new Key(this, 'DataKey', {
+      description: `Countersign ${config.name}: data at rest (table, documents, staging uploads)`,
+      alias: `alias/countersign-${config.name}-data`,
+      enableKeyRotation: true,
+      removalPolicy: retain,
+    });
+    pinLogicalId(this.dataKey, STATEFUL_LOGICAL_IDS.dataKey);
+
+    this.sealKey = new Key(this, 'SealKey', {
+      description: `Countersign ${config.name}: seals completed documents (PAdES) and signs exported audit trails`,
+      alias: `alias/countersign-${config.name}-seal`,
+      keySpec: KeySpec.ECC_NIST_P256,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      // KMS does not rotate asymmetric keys; a new seal key means a new certificate.
+      enableKeyRotation: false,
+      removalPolicy: retain,
+    });
+    pinLogicalId(this.sealKey, STATEFUL_LOGICAL_IDS.sealKey);
+
+    this.table = new TableV2(this, 'EnvelopeTable', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryptionV2.customerManagedKey(this.dataKey),
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      globalSecondaryIndexes: Object.values(INDEXES).map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      })),
+      deletionProtection: true,
+      removalPolicy: retain,
+    });
+    pinLogicalId(this.table, STATEFUL_LOGICAL_IDS.table);
+
+    // Server access logs of both buckets. S3 cannot deliver access logs into an SSE-KMS bucket,
+    // so this one uses SSE-S3.
+    this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(config.accessLogRetentionDays) }],
+      removalPolicy: retain,
+    });
+    pinLogicalId(this.accessLogsBucket, STATEFUL_LOGICAL_IDS.accessLogsBucket);
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This is the server access log bucket of the documents and staging buckets; logging it into itself would loop and another log bucket would need one too.',
+    });
+
+    const retention =
+      config.objectLock.mode === 'COMPLIANCE'
+        ? ObjectLockRetention.compliance(Duration.days(config.objectLock.retentionDays))
+        : ObjectLockRetention.governance(Duration.days(config.objectLock.retentionDays));
+
+    this.documentsBucket = new Bucket(this, 'DocumentsBucket', {
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention: retention,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'documents/',
+      lifecycleRules: [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: retain,
+    });
+    pinLogicalId(this.documentsBucket, STATEFUL_LOGICAL_IDS.documentsBucket);
+
+    // Large PDFs (up to 50 MB) are uploaded here through a presigned PUT, then copied into the
+    // locked documents bucket once accepted. No Object Lock: what is not accepted expires in a day.
+    this.stagingBucket = new Bucket(this, 'StagingBucket', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'staging/',
+      lifecycleRules: [
+        {
+          id: 'expire-staged-uploads',
+          expiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      // Browsers PUT to presigned URLs. Any origin for now; tighten to the public URL's origin later.
+      cors: [
+        {
+          allowedMethods: [HttpMethods.PUT],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+      removalPolicy: retain,
+    });
+    pinLogicalId(this.stagingBucket, STATEFUL_LOGICAL_IDS.stagingBucket);
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'DocumentsBucketName', { value: this.documentsBucket.bucketName });
+    new CfnOutput(this, 'StagingBucketName', { value: this.stagingBucket.bucketName });
+    new CfnOutput(this, 'DataKeyArn', { value: this.dataKey.keyArn });
+    new CfnOutput(this, 'SealKeyArn', { value: this.sealKey.keyArn });
+  }
+}
+
+function pinLogicalId(construct: IConstruct, logicalId: string): void {
+  const resource = construct.node.defaultChild;
+  if (!CfnResource.isCfnResource(resource)) {
+    throw new Error(`${construct.node.path} has no CloudFormation resource to pin`);
+  }
+  resource.overrideLogicalId(logicalId);
+}
