@@ -1,6 +1,6 @@
 import { CfnOutput, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
-import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -39,7 +39,7 @@ export class StatefulStack extends Stack {
   readonly dataKey: Key;
   /** Asymmetric ECC_NIST_P256 key that seals completed documents and signs exported trails. */
   readonly sealKey: Key;
-  readonly table: TableV2;
+  readonly table: Table;
   readonly documentsBucket: Bucket;
   readonly stagingBucket: Bucket;
   readonly accessLogsBucket: Bucket;
@@ -69,22 +69,27 @@ export class StatefulStack extends Stack {
     });
     pinLogicalId(this.sealKey, STATEFUL_LOGICAL_IDS.sealKey);
 
-    this.table = new TableV2(this, 'EnvelopeTable', {
+    // AWS::DynamoDB::Table, not TableV2 (GlobalTable): TableV2 cannot render a customer-managed key
+    // in an environment-agnostic stack, and the type of a retained table can never change later.
+    this.table = new Table(this, 'EnvelopeTable', {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
-      billing: Billing.onDemand(),
+      billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryptionV2.customerManagedKey(this.dataKey),
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.dataKey,
       timeToLiveAttribute: TTL_ATTRIBUTE,
-      globalSecondaryIndexes: Object.values(INDEXES).map((index) => ({
+      deletionProtection: true,
+      removalPolicy: retain,
+    });
+    for (const index of Object.values(INDEXES)) {
+      this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
         projectionType: ProjectionType.ALL,
-      })),
-      deletionProtection: true,
-      removalPolicy: retain,
-    });
+      });
+    }
     pinLogicalId(this.table, STATEFUL_LOGICAL_IDS.table);
 
     // Server access logs of both buckets. S3 cannot deliver access logs into an SSE-KMS bucket,

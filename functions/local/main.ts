@@ -4,6 +4,8 @@ import { startLocalService } from './service';
 
 /** `npm start`: the embedded local mode. */
 async function main(): Promise<void> {
+  // The local mode runs on Node 20 by design; Lambda runs Node 24. The SDK's notice is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const home = resolve(process.env.COUNTERSIGN_HOME ?? '.local');
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   if (err instanceof InstanceLockedError) {
     console.error(`countersign: ${err.message}`);
+  } else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`countersign: port ${process.env.PORT ?? 3000} is in use; set PORT to another port`);
   } else {
     console.error('countersign: could not start:', err);
   }

@@ -49,7 +49,9 @@ export class EventBridgeScheduler implements Scheduler {
 
   async cancel(id: string): Promise<void> {
     try {
-      await this.client.send(new DeleteScheduleCommand({ Name: scheduleName(id), GroupName: this.config.groupName }));
+      await this.client.send(
+        new DeleteScheduleCommand({ Name: scheduleName(id), GroupName: this.config.groupName }),
+      );
     } catch (error) {
       if (errorName(error) !== 'ResourceNotFoundException') throw error;
     }

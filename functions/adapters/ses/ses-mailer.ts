@@ -34,7 +34,10 @@ export class SesMailer implements Mailer {
           Destination: { ToAddresses: message.to },
           Message: {
             Subject: utf8(message.subject),
-            Body: { Text: utf8(message.text), ...(message.html !== undefined ? { Html: utf8(message.html) } : {}) },
+            Body: {
+              Text: utf8(message.text),
+              ...(message.html !== undefined ? { Html: utf8(message.html) } : {}),
+            },
           },
         }),
       );
@@ -112,7 +115,9 @@ function attachmentPart(attachment: MailAttachment): string[] {
   assertHeaderSafe('attachment filename', attachment.filename);
   const plain = /^[\x20-\x7e]*$/.test(attachment.filename) && !/["\\]/.test(attachment.filename);
   // Non-ASCII names: RFC 2231 for the disposition, an RFC 2047 word in `name` for older readers.
-  const nameParam = plain ? `name="${attachment.filename}"` : `name="${encodeHeaderText(attachment.filename)}"`;
+  const nameParam = plain
+    ? `name="${attachment.filename}"`
+    : `name="${encodeHeaderText(attachment.filename)}"`;
   const filenameParam = plain
     ? `filename="${attachment.filename}"`
     : `filename*=UTF-8''${encodeURIComponent(attachment.filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;

@@ -39,7 +39,9 @@ export class StepFunctionsWorkflow implements Workflow {
    * returns the existing execution instead of a second one (Standard workflows).
    */
   async start(name: string, input: unknown): Promise<{ executionId: string }> {
-    const stateMachineArn = Object.hasOwn(this.stateMachineArns, name) ? this.stateMachineArns[name] : undefined;
+    const stateMachineArn = Object.hasOwn(this.stateMachineArns, name)
+      ? this.stateMachineArns[name]
+      : undefined;
     if (!stateMachineArn) throw new Error(`no state machine is configured for workflow "${name}"`);
     const executionName = executionNameOf(input);
     const res = await this.client.send(
@@ -55,7 +57,9 @@ export class StepFunctionsWorkflow implements Workflow {
 
   async taskSuccess(token: string, output: unknown): Promise<void> {
     try {
-      await this.client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output ?? {}) }));
+      await this.client.send(
+        new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output ?? {}) }),
+      );
     } catch (error) {
       throw mapTokenError(error);
     }
@@ -80,7 +84,9 @@ function executionNameOf(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null || !('executionName' in input)) return undefined;
   const name = (input as { executionName: unknown }).executionName;
   if (typeof name !== 'string' || !EXECUTION_NAME.test(name)) {
-    throw new Error(`executionName must be 1-80 characters of A-Z, a-z, 0-9, - and _, got ${JSON.stringify(name)}`);
+    throw new Error(
+      `executionName must be 1-80 characters of A-Z, a-z, 0-9, - and _, got ${JSON.stringify(name)}`,
+    );
   }
   return name;
 }

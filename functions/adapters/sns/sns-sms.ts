@@ -7,7 +7,9 @@ export class SnsSms implements SmsSender {
 
   async send(message: { to: string; text: string }): Promise<{ messageId: string }> {
     if (!/^\+[1-9]\d{6,14}$/.test(message.to)) {
-      throw new Error(`SMS recipient must be an E.164 phone number such as +15555550123, got "${message.to}"`);
+      throw new Error(
+        `SMS recipient must be an E.164 phone number such as +15555550123, got "${message.to}"`,
+      );
     }
     const res = await this.client.send(
       new PublishCommand({

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { UnprocessableError, UnsupportedMediaTypeError } from '../../functions/core/errors';
+import { inspectPdf } from '../../functions/core/pdf';
+import { makeEncryptedPdf, makePdf } from '../support/pdf';
+
+describe('inspectPdf', () => {
+  it('reports page sizes in points', async () => {
+    const facts = await inspectPdf(
+      await makePdf([
+        [612, 792],
+        [842, 595],
+      ]),
+      'a.pdf',
+    );
+    expect(facts.pages).toEqual([
+      { width: 612, height: 792 },
+      { width: 842, height: 595 },
+    ]);
+  });
+
+  it('refuses bytes that are not a PDF', async () => {
+    await expect(inspectPdf(Buffer.from('hello, world'), 'note.txt')).rejects.toThrow(
+      UnsupportedMediaTypeError,
+    );
+    await expect(inspectPdf(Buffer.from('hello, world'), 'note.txt')).rejects.toThrow(
+      /"note.txt" is not a PDF/,
+    );
+  });
+
+  it('refuses a corrupt PDF', async () => {
+    const pdf = await makePdf();
+    const truncated = pdf.subarray(0, Math.floor(pdf.length / 3));
+    await expect(inspectPdf(truncated, 'cut.pdf')).rejects.toThrow(UnprocessableError);
+  });
+
+  it('refuses an encrypted PDF', async () => {
+    await expect(inspectPdf(await makeEncryptedPdf(), 'locked.pdf')).rejects.toThrow(
+      /"locked.pdf" is encrypted/,
+    );
+  });
+});
