@@ -210,7 +210,9 @@ describe('invalid expressions', () => {
   });
 
   it('rejects an unknown time zone', () => {
-    expect(() => nextCronTime('* * * * *', 'Mars/Olympus', new Date())).toThrow(/Unknown time zone "Mars\/Olympus"/);
+    expect(() => nextCronTime('* * * * *', 'Mars/Olympus', new Date())).toThrow(
+      /Unknown time zone "Mars\/Olympus"/,
+    );
   });
 
   it('rejects an invalid date', () => {
@@ -227,6 +229,9 @@ describe('parseCron', () => {
     expect(parseCron('0 0 * * *')).toMatchObject({ dayOfMonthRestricted: false, dayOfWeekRestricted: false });
     expect(parseCron('0 0 1 * ?')).toMatchObject({ dayOfMonthRestricted: true, dayOfWeekRestricted: false });
     expect(parseCron('0 0 ? * 1')).toMatchObject({ dayOfMonthRestricted: false, dayOfWeekRestricted: true });
-    expect(parseCron('0 0 */2 * *')).toMatchObject({ dayOfMonthRestricted: true, dayOfWeekRestricted: false });
+    expect(parseCron('0 0 */2 * *')).toMatchObject({
+      dayOfMonthRestricted: true,
+      dayOfWeekRestricted: false,
+    });
   });
 });

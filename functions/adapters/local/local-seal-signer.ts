@@ -2,12 +2,13 @@ import {
   constants,
   createPrivateKey,
   createPublicKey,
-  generateKeyPairSync,
+  generateKeyPair,
   privateEncrypt,
   type KeyObject,
 } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import { p256 } from '@noble/curves/nist.js';
 import type { SealSigner } from '../../core/ports';
 
@@ -79,10 +80,12 @@ export class LocalSealSigner implements SealSigner {
   }
 
   private async create(): Promise<string> {
+    // Asynchronous: an RSA 3072 key takes a noticeable fraction of a second to generate.
+    const generate = promisify(generateKeyPair);
     const { privateKey } =
       this.algorithm === 'ECDSA_SHA_256'
-        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-        : generateKeyPairSync('rsa', { modulusLength: 3072 });
+        ? await generate('ec', { namedCurve: 'P-256' })
+        : await generate('rsa', { modulusLength: 3072 });
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     await mkdir(dirname(this.keyPath), { recursive: true, mode: 0o700 });
     try {

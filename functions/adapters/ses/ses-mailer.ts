@@ -104,7 +104,7 @@ function textPart(type: string, content: string): string[] {
     `Content-Type: ${type}; charset=UTF-8`,
     'Content-Transfer-Encoding: base64',
     '',
-    ...base64Lines(Buffer.from(canonical, 'utf8')),
+    base64Lines(Buffer.from(canonical, 'utf8')),
   ];
 }
 
@@ -126,15 +126,19 @@ function attachmentPart(attachment: MailAttachment): string[] {
     `Content-Disposition: attachment;${CRLF} ${filenameParam}`,
     'Content-Transfer-Encoding: base64',
     '',
-    ...base64Lines(attachment.content),
+    base64Lines(attachment.content),
   ];
 }
 
-function base64Lines(bytes: Uint8Array): string[] {
+/**
+ * Base64 in lines of 76 characters, joined by CRLF into one string: one array item per line
+ * would overflow the stack when spread, for attachments of a few MB.
+ */
+function base64Lines(bytes: Uint8Array): string {
   const encoded = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   const lines: string[] = [];
   for (let i = 0; i < encoded.length; i += 76) lines.push(encoded.slice(i, i + 76));
-  return lines;
+  return lines.join(CRLF);
 }
 
 /**

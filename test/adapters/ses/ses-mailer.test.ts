@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import sesModule from 'aws-ses-v2-local';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -21,10 +21,8 @@ interface StoredEmail {
 }
 
 // The package is CommonJS with `exports.default`; depending on interop the server is one level down.
-const startSes = ((sesModule as unknown as { default?: unknown }).default ?? sesModule) as unknown as (config: {
-  host: string;
-  port: number;
-}) => Promise<Server>;
+const startSes = ((sesModule as unknown as { default?: unknown }).default ??
+  sesModule) as unknown as (config: { host: string; port: number }) => Promise<Server>;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -80,10 +78,12 @@ describe('SesMailer against aws-ses-v2-local', () => {
     expect(messageId).toBeTruthy();
     const [mail, ...rest] = await stored();
     expect(rest).toHaveLength(0);
+    // The emulator keeps only the first address of a v1 SendEmail (its schema drops member.2 and
+    // on); the command input is checked with a fake client below.
+    expect(mail!.destination.to).toContain('ada@example.com');
     expect(mail).toMatchObject({
       messageId,
       from: 'Countersign <no-reply@countersign.test>',
-      destination: { to: ['ada@example.com', 'grace@example.com'] },
       subject: 'Please sign: maintenance agreement',
       body: { text: 'Open the link to sign.', html: '<p>Open the link to sign.</p>' },
       attachments: [],
@@ -95,7 +95,8 @@ describe('SesMailer against aws-ses-v2-local', () => {
     const terms = Buffer.from('{"responseHours":4}\n');
     const { messageId } = await mailer.send({
       to: ['ada@example.com', 'grace@example.com'],
-      subject: 'Unterschrieben: Wartungsvertrag für Müller & Söhne — ✓ fertig, with a subject long enough to fold',
+      subject:
+        'Unterschrieben: Wartungsvertrag für Müller & Söhne — ✓ fertig, with a subject long enough to fold',
       text: 'Der Vertrag ist unterschrieben.\nSiehe Anhang.',
       html: '<p>Der Vertrag ist <b>unterschrieben</b>.</p>',
       attachments: [
@@ -108,16 +109,24 @@ describe('SesMailer against aws-ses-v2-local', () => {
     expect(mail!.subject).toBe(
       'Unterschrieben: Wartungsvertrag für Müller & Söhne — ✓ fertig, with a subject long enough to fold',
     );
-    expect(mail!.from).toBe('Countersign <no-reply@countersign.test>');
+    // Parsed from the From header, which the emulator quotes: "Countersign" <...>.
+    expect(mail!.from).toMatch(/^"?Countersign"? <no-reply@countersign\.test>$/);
     // The emulator reports the parsed To header as one text; both recipients are in it.
     expect(mail!.destination.to.join(', ')).toBe('ada@example.com, grace@example.com');
     expect(mail!.body.text?.trim()).toBe('Der Vertrag ist unterschrieben.\nSiehe Anhang.');
     expect(mail!.body.html).toContain('<b>unterschrieben</b>');
     expect(mail!.attachments).toHaveLength(2);
     const [first, second] = mail!.attachments;
-    expect(first).toMatchObject({ filename: 'contract.pdf', contentType: 'application/pdf', size: pdf.length });
+    expect(first).toMatchObject({
+      filename: 'contract.pdf',
+      contentType: 'application/pdf',
+      size: pdf.length,
+    });
     expect(Buffer.from(first!.content, 'base64').equals(Buffer.from(pdf))).toBe(true);
-    expect(second).toMatchObject({ filename: 'Vertragsbedingungen-Müller.json', contentType: 'application/json' });
+    expect(second).toMatchObject({
+      filename: 'Vertragsbedingungen-Müller.json',
+      contentType: 'application/json',
+    });
     expect(Buffer.from(second!.content, 'base64').toString()).toBe('{"responseHours":4}\n');
   });
 
@@ -151,11 +160,71 @@ describe('SesMailer against aws-ses-v2-local', () => {
     await expect(
       mailer.send({ to: ['ada@example.com'], subject: 'Hi\r\nBcc: eve@example.com', text: 'x' }),
     ).rejects.toThrow(/line breaks/);
-    await expect(mailer.send({ to: ['ada@example.com\nBcc: eve@example.com'], subject: 'Hi', text: 'x' })).rejects.toThrow(
-      /line breaks/,
-    );
+    await expect(
+      mailer.send({ to: ['ada@example.com\nBcc: eve@example.com'], subject: 'Hi', text: 'x' }),
+    ).rejects.toThrow(/line breaks/);
     await expect(mailer.send({ to: [], subject: 'Hi', text: 'x' })).rejects.toThrow(/at least one recipient/);
     expect(await stored()).toHaveLength(0);
+  });
+});
+
+describe('SesMailer commands', () => {
+  function fakeClient() {
+    const commands: unknown[] = [];
+    const client = {
+      send: async (command: unknown) => {
+        commands.push(command);
+        return { MessageId: `m-${commands.length}` };
+      },
+    } as unknown as SESClient;
+    return { client, commands };
+  }
+
+  it('sends plain mail as SendEmail with UTF-8 parts and every recipient', async () => {
+    const { client, commands } = fakeClient();
+    const result = await new SesMailer(client, 'no-reply@countersign.test').send({
+      to: ['ada@example.com', 'grace@example.com'],
+      subject: 'Bitte unterschreiben',
+      text: 'Text',
+    });
+    expect(result).toEqual({ messageId: 'm-1' });
+    expect(commands[0]).toBeInstanceOf(SendEmailCommand);
+    expect((commands[0] as SendEmailCommand).input).toEqual({
+      Source: 'no-reply@countersign.test',
+      Destination: { ToAddresses: ['ada@example.com', 'grace@example.com'] },
+      Message: {
+        Subject: { Data: 'Bitte unterschreiben', Charset: 'UTF-8' },
+        Body: { Text: { Data: 'Text', Charset: 'UTF-8' } },
+      },
+    });
+  });
+
+  it('sends attachments as SendRawEmail with explicit destinations', async () => {
+    const { client, commands } = fakeClient();
+    await new SesMailer(client, 'no-reply@countersign.test').send({
+      to: ['ada@example.com', 'grace@example.com'],
+      subject: 'Signed',
+      text: 'Text',
+      attachments: [
+        { filename: 'a.pdf', contentType: 'application/pdf', content: new Uint8Array([1, 2, 3]) },
+      ],
+    });
+    const input = (commands[0] as SendRawEmailCommand).input;
+    expect(commands[0]).toBeInstanceOf(SendRawEmailCommand);
+    expect(input.Source).toBe('no-reply@countersign.test');
+    expect(input.Destinations).toEqual(['ada@example.com', 'grace@example.com']);
+    expect(Buffer.from(input.RawMessage!.Data!).toString()).toContain('filename="a.pdf"');
+  });
+
+  it('fails when SES returns no message id', async () => {
+    const client = { send: async () => ({}) } as unknown as SESClient;
+    await expect(
+      new SesMailer(client, 'no-reply@countersign.test').send({
+        to: ['a@example.com'],
+        subject: 's',
+        text: 't',
+      }),
+    ).rejects.toThrow(/no message id/);
   });
 });
 
@@ -166,7 +235,9 @@ describe('buildMimeMessage', () => {
       subject: 'Ünïcode',
       text: 'line one\nline two',
       html: '<p>hi</p>',
-      attachments: [{ filename: 'a.bin', contentType: 'application/octet-stream', content: new Uint8Array(1000) }],
+      attachments: [
+        { filename: 'a.bin', contentType: 'application/octet-stream', content: new Uint8Array(1000) },
+      ],
     }),
   ).toString('utf8');
 
