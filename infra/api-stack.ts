@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, CfnResource, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
@@ -25,17 +25,23 @@ import {
   UserPoolClientIdentityProvider,
 } from 'aws-cdk-lib/aws-cognito';
 import type { UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AUTHORIZER_ENTRY, ENV, ROUTE_MANIFEST } from '../functions/api/route-manifest';
 import type { Access, RouteManifestEntry } from '../functions/api/route-manifest';
 import { ROLES } from '../functions/core/access';
+import { INDEXES } from '../functions/adapters/dynamodb/table-schema';
+import { pinLogicalId } from './stateful-stack';
+import type { StatefulNames } from './stateful-stack';
+import { nagResourceName } from './nag';
 import type { StageConfig } from './stages';
 
 /** Repository root: entry files in the manifest, package-lock.json and tsconfig.json are relative to it. */
@@ -67,8 +73,21 @@ const DEFAULT_MEMORY_MB = 512;
 /** createEnvelope parses and hashes PDFs of up to 50 MB. */
 const MEMORY_MB: Readonly<Record<string, number>> = { createEnvelope: 1024 };
 
+/** What the API stack needs from the stateful stack (see `StatefulStack`). */
+export interface StatefulResources {
+  /** Fixed physical names of the table and buckets: referenced by name, not by a cross-stack reference. */
+  names: StatefulNames;
+  /** The data key encrypting table and buckets (a cross-stack reference: its id is generated). */
+  dataKey: IKey;
+}
+
 export interface ApiStackProps extends StackProps {
   config: StageConfig;
+  stateful: StatefulResources;
+}
+
+/** The stateful resources as seen from the API stack, for grant* calls and environment values. */
+interface StatefulRefs {
   table: ITable;
   documentsBucket: IBucket;
   stagingBucket: IBucket;
@@ -80,6 +99,8 @@ export class ApiStack extends Stack {
   readonly api: RestApi;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
+  /** Issuer (`iss`) of the pool's tokens, as the authorizer checks it. */
+  readonly jwtIssuer: string;
   readonly authorizerFunction: NodejsFunction;
   /** Route functions by manifest name. */
   readonly routeFunctions: Readonly<Record<string, NodejsFunction>>;
@@ -91,6 +112,7 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     this.config = config;
+    const refs = this.importStateful(props.stateful);
 
     // --- Users and roles ----------------------------------------------------------------------
     const plus = config.userPoolFeaturePlan === FeaturePlan.PLUS;
@@ -124,7 +146,7 @@ export class ApiStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    (this.userPool.node.defaultChild as CfnResource).overrideLogicalId('UserPool');
+    pinLogicalId(this.userPool, 'UserPool');
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG2',
       reason:
@@ -167,19 +189,23 @@ export class ApiStack extends Stack {
       writeAttributes: new ClientAttributes().withStandardAttributes({ givenName: true, familyName: true }),
     });
 
+    // The `iss` claim of the pool's tokens (built explicitly: the ProviderURL attribute is not documented
+    // to carry the scheme).
+    this.jwtIssuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`;
+
     // --- Functions ------------------------------------------------------------------------------
     this.authorizerFunction = this.createFunction('Authorizer', AUTHORIZER_ENTRY, DEFAULT_MEMORY_MB, {
       [ENV.stage]: config.name,
-      [ENV.jwtIssuer]: this.userPool.userPoolProviderUrl,
+      [ENV.jwtIssuer]: this.jwtIssuer,
       [ENV.jwtAudience]: this.userPoolClient.userPoolClientId,
     });
 
     const routeEnvironment: Record<string, string> = {
       [ENV.stage]: config.name,
-      [ENV.tableName]: props.table.tableName,
-      [ENV.documentsBucket]: props.documentsBucket.bucketName,
-      [ENV.stagingBucket]: props.stagingBucket.bucketName,
-      [ENV.dataKeyArn]: props.dataKey.keyArn,
+      [ENV.tableName]: refs.table.tableName,
+      [ENV.documentsBucket]: refs.documentsBucket.bucketName,
+      [ENV.stagingBucket]: refs.stagingBucket.bucketName,
+      [ENV.dataKeyArn]: refs.dataKey.keyArn,
       [ENV.objectLockMode]: config.objectLock.mode,
       [ENV.retentionDays]: String(config.objectLock.retentionDays),
       [ENV.mailFrom]: config.mailFrom,
@@ -194,7 +220,10 @@ export class ApiStack extends Stack {
         MEMORY_MB[route.name] ?? DEFAULT_MEMORY_MB,
         routeEnvironment,
       );
-      grantRouteAccess(fn, route.access, props);
+      const findings = grantRouteAccess(fn, route.access, refs);
+      for (const [finding, reason] of findings) {
+        Validations.of(fn.role!).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+      }
       routeFunctions[route.name] = fn;
     }
     this.routeFunctions = routeFunctions;
@@ -220,6 +249,8 @@ export class ApiStack extends Stack {
         throttlingBurstLimit: config.throttling.burstLimit,
       },
     });
+    // RestApi adds an `Endpoint` output of its own; ApiUrl below is the one output for it.
+    this.api.node.tryRemoveChild('Endpoint');
     Validations.of(this.api.deploymentStage).acknowledge(
       {
         id: 'AwsSolutions-APIG6',
@@ -237,10 +268,15 @@ export class ApiStack extends Stack {
       authorizerName: `countersign-${config.name}-jwt`,
       handler: this.authorizerFunction,
       identitySource: IdentitySource.header('Authorization'),
+      // Malformed headers get a 401 from API Gateway without invoking the function (same pattern as
+      // functions/api/authorizer.ts).
+      validationRegex: '^Bearer [A-Za-z0-9._~+/=-]+$',
+      // The authorizer allows the whole stage (`.../<stage>/*`), so a cached decision fits every route.
       resultsCacheTtl: Duration.minutes(5),
     });
 
-    // Bodies and parameters are validated in the handlers (zod); this validator enforces the
+    // Bodies, query strings and headers are validated in the handlers (zod): no request models are
+    // attached, so body validation here has nothing to check. Parameter validation enforces the
     // required path parameters declared on each method.
     const validator = this.api.addRequestValidator('RequestValidator', {
       requestValidatorName: `countersign-${config.name}-basic`,
@@ -259,10 +295,29 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'JwtIssuer', { value: this.userPool.userPoolProviderUrl });
-    new CfnOutput(this, 'TableName', { value: props.table.tableName });
-    new CfnOutput(this, 'DocumentsBucketName', { value: props.documentsBucket.bucketName });
-    new CfnOutput(this, 'StagingBucketName', { value: props.stagingBucket.bucketName });
+    new CfnOutput(this, 'JwtIssuer', { value: this.jwtIssuer });
+    new CfnOutput(this, 'TableName', { value: refs.table.tableName });
+    new CfnOutput(this, 'DocumentsBucketName', { value: refs.documentsBucket.bucketName });
+    new CfnOutput(this, 'StagingBucketName', { value: refs.stagingBucket.bucketName });
+  }
+
+  private importStateful({ names, dataKey }: StatefulResources): StatefulRefs {
+    return {
+      table: Table.fromTableAttributes(this, 'EnvelopeTable', {
+        tableName: names.table,
+        encryptionKey: dataKey,
+        globalIndexes: Object.values(INDEXES).map((index) => index.name),
+      }),
+      documentsBucket: Bucket.fromBucketAttributes(this, 'DocumentsBucket', {
+        bucketName: names.documentsBucket,
+        encryptionKey: dataKey,
+      }),
+      stagingBucket: Bucket.fromBucketAttributes(this, 'StagingBucket', {
+        bucketName: names.stagingBucket,
+        encryptionKey: dataKey,
+      }),
+      dataKey,
+    };
   }
 
   private addRoute(
@@ -355,32 +410,81 @@ export class ApiStack extends Stack {
   }
 }
 
+/** Wildcards that grant* methods put into a policy, with the reason each one is acceptable. */
+const GRANT_WILDCARDS = {
+  'Action::kms:GenerateDataKey*':
+    'kms:GenerateDataKey* comes from grant* on the data key (SSE-KMS writes to the table and buckets); the statement names only the data key.',
+  'Action::kms:ReEncrypt*':
+    'kms:ReEncrypt* comes from grant* on the data key for SSE-KMS encryption; the statement names only the data key.',
+  'Action::s3:GetObject*':
+    'bucket.grantRead: GetObject, GetObjectVersion and related reads, on the objects of this one bucket only.',
+  'Action::s3:GetBucket*': 'bucket.grantRead: bucket metadata reads, on this one bucket only.',
+  'Action::s3:List*':
+    'bucket.grantRead: listing this one bucket (needed to tell a missing key from a denied one).',
+  'Action::s3:Abort*': 'bucket.grantPut: aborting multipart uploads of large PDFs, in this one bucket only.',
+  'Action::s3:DeleteObject*':
+    'bucket.grantDelete on the staging bucket only: a staged upload is deleted once copied into the locked documents bucket.',
+} as const;
+
+type Findings = Map<string, string>;
+
 /** Grants exactly the access the route manifest lists, through grant* methods only. */
-function grantRouteAccess(fn: NodejsFunction, access: RouteManifestEntry['access'], props: ApiStackProps): void {
-  const table = props.table;
-  switch (access.table) {
-    case 'read':
-      table.grantReadData(fn);
-      break;
-    case 'write':
-      table.grantWriteData(fn);
-      break;
-    case 'readwrite':
-      table.grantReadWriteData(fn);
-      break;
-    case 'none':
-      break;
+function grantRouteAccess(
+  fn: NodejsFunction,
+  access: RouteManifestEntry['access'],
+  refs: StatefulRefs,
+): Findings {
+  const findings: Findings = new Map();
+  const add = (...ids: (keyof typeof GRANT_WILDCARDS)[]) =>
+    ids.forEach((id) => findings.set(id, GRANT_WILDCARDS[id]));
+  const { table } = refs;
+  if (access.table !== 'none') {
+    if (access.table === 'read') table.grantReadData(fn);
+    if (access.table === 'write') table.grantWriteData(fn);
+    if (access.table === 'readwrite') table.grantReadWriteData(fn);
+    // Writes to a table encrypted with the data key come with encrypt permissions on it.
+    if (access.table !== 'read') add('Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*');
+    findings.set(
+      `Resource::${nagResourceName(fn, table.tableArn)}/index/*`,
+      'The list queries use the three GSIs of the one table; /index/* names exactly those indexes.',
+    );
   }
-  grantBucket(fn, props.documentsBucket, access.documents, false);
+  grantBucket(fn, refs.documentsBucket, access.documents, false, findings, add);
   // Staged uploads are deleted once copied into the documents bucket; documents are WORM and never deleted.
-  grantBucket(fn, props.stagingBucket, access.staging, true);
-  if (access.dataKey) props.dataKey.grantEncryptDecrypt(fn);
+  grantBucket(fn, refs.stagingBucket, access.staging, true, findings, add);
+  if (access.dataKey) {
+    refs.dataKey.grantEncryptDecrypt(fn);
+    add('Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*');
+  }
+  return findings;
 }
 
-function grantBucket(fn: NodejsFunction, bucket: IBucket, access: Access, deleteOnReadWrite: boolean): void {
-  if (access === 'read' || access === 'readwrite') bucket.grantRead(fn);
-  if (access === 'write' || access === 'readwrite') bucket.grantPut(fn);
-  if (access === 'readwrite' && deleteOnReadWrite) bucket.grantDelete(fn);
+function grantBucket(
+  fn: NodejsFunction,
+  bucket: IBucket,
+  access: Access,
+  deleteOnReadWrite: boolean,
+  findings: Findings,
+  add: (...ids: (keyof typeof GRANT_WILDCARDS)[]) => void,
+): void {
+  if (access === 'none') return;
+  if (access === 'read' || access === 'readwrite') {
+    bucket.grantRead(fn);
+    add('Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*');
+  }
+  if (access === 'write' || access === 'readwrite') {
+    bucket.grantPut(fn);
+    // Objects are SSE-KMS: writing them (also through a presigned PUT) needs the data key.
+    add('Action::s3:Abort*', 'Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*');
+  }
+  if (access === 'readwrite' && deleteOnReadWrite) {
+    bucket.grantDelete(fn);
+    add('Action::s3:DeleteObject*');
+  }
+  findings.set(
+    `Resource::${nagResourceName(fn, bucket.bucketArn)}/*`,
+    'Object-level actions apply to the objects of this one bucket; keys are chosen per request by the handler.',
+  );
 }
 
 function pathParameters(resourcePath: string): string[] {

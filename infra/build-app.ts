@@ -48,10 +48,7 @@ export function buildApp(options: BuildAppOptions = {}): CountersignApp {
       description: `Countersign ${name}: Cognito, REST API and functions`,
       env,
       config,
-      table: stateful.table,
-      documentsBucket: stateful.documentsBucket,
-      stagingBucket: stateful.stagingBucket,
-      dataKey: stateful.dataKey,
+      stateful: { names: stateful.names, dataKey: stateful.dataKey },
     });
     api.addStackDependency(stateful);
     for (const stack of [stateful, api]) {

@@ -1,4 +1,4 @@
-import { CfnOutput, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
@@ -12,7 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct, IConstruct } from 'constructs';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table-schema';
-import type { StageConfig } from './stages';
+import type { StageConfig, StageName } from './stages';
 
 export interface StatefulStackProps extends StackProps {
   config: StageConfig;
@@ -32,9 +32,33 @@ export const STATEFUL_LOGICAL_IDS = {
   sealKey: 'SealKey',
 } as const;
 
+/**
+ * Physical names of the table and buckets. They are fixed so that the stateless stack can refer to
+ * them without a cross-stack reference (its IAM policies then name the resources in its own
+ * template), and so that a retained resource is never silently replaced by a new, empty one.
+ * Bucket names carry the account and region (pseudo parameters, the same in every stack).
+ */
+export interface StatefulNames {
+  table: string;
+  documentsBucket: string;
+  stagingBucket: string;
+  accessLogsBucket: string;
+}
+
+export function statefulNames(stage: StageName): StatefulNames {
+  const bucket = (purpose: string) => `countersign-${stage}-${purpose}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+  return {
+    table: `countersign-${stage}-envelopes`,
+    documentsBucket: bucket('documents'),
+    stagingBucket: bucket('staging'),
+    accessLogsBucket: bucket('access-logs'),
+  };
+}
+
 /** Table, buckets and keys: retained on delete, behind termination protection, never renamed. */
 export class StatefulStack extends Stack {
   readonly config: StageConfig;
+  readonly names: StatefulNames;
   /** Symmetric key for data at rest: table, documents, staging. */
   readonly dataKey: Key;
   /** Asymmetric ECC_NIST_P256 key that seals completed documents and signs exported trails. */
@@ -48,6 +72,7 @@ export class StatefulStack extends Stack {
     super(scope, id, { ...props, terminationProtection: true });
     const { config } = props;
     this.config = config;
+    this.names = statefulNames(config.name);
     const retain = RemovalPolicy.RETAIN;
 
     this.dataKey = new Key(this, 'DataKey', {
@@ -72,6 +97,7 @@ export class StatefulStack extends Stack {
     // AWS::DynamoDB::Table, not TableV2 (GlobalTable): TableV2 cannot render a customer-managed key
     // in an environment-agnostic stack, and the type of a retained table can never change later.
     this.table = new Table(this, 'EnvelopeTable', {
+      tableName: this.names.table,
       partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -95,12 +121,15 @@ export class StatefulStack extends Stack {
     // Server access logs of both buckets. S3 cannot deliver access logs into an SSE-KMS bucket,
     // so this one uses SSE-S3.
     this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
+      bucketName: this.names.accessLogsBucket,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(config.accessLogRetentionDays) }],
+      lifecycleRules: [
+        { id: 'expire-access-logs', expiration: Duration.days(config.accessLogRetentionDays) },
+      ],
       removalPolicy: retain,
     });
     pinLogicalId(this.accessLogsBucket, STATEFUL_LOGICAL_IDS.accessLogsBucket);
@@ -116,6 +145,7 @@ export class StatefulStack extends Stack {
         : ObjectLockRetention.governance(Duration.days(config.objectLock.retentionDays));
 
     this.documentsBucket = new Bucket(this, 'DocumentsBucket', {
+      bucketName: this.names.documentsBucket,
       versioned: true,
       objectLockEnabled: true,
       objectLockDefaultRetention: retention,
@@ -128,7 +158,9 @@ export class StatefulStack extends Stack {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'documents/',
-      lifecycleRules: [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
       removalPolicy: retain,
     });
     pinLogicalId(this.documentsBucket, STATEFUL_LOGICAL_IDS.documentsBucket);
@@ -136,6 +168,7 @@ export class StatefulStack extends Stack {
     // Large PDFs (up to 50 MB) are uploaded here through a presigned PUT, then copied into the
     // locked documents bucket once accepted. No Object Lock: what is not accepted expires in a day.
     this.stagingBucket = new Bucket(this, 'StagingBucket', {
+      bucketName: this.names.stagingBucket,
       encryption: BucketEncryption.KMS,
       encryptionKey: this.dataKey,
       bucketKeyEnabled: true,
@@ -174,7 +207,8 @@ export class StatefulStack extends Stack {
   }
 }
 
-function pinLogicalId(construct: IConstruct, logicalId: string): void {
+/** Fixes the logical id of a construct's CloudFormation resource, whatever its construct path. */
+export function pinLogicalId(construct: IConstruct, logicalId: string): void {
   const resource = construct.node.defaultChild;
   if (!CfnResource.isCfnResource(resource)) {
     throw new Error(`${construct.node.path} has no CloudFormation resource to pin`);
