@@ -49,8 +49,9 @@ type Verifier = ReturnType<typeof makeVerifier>;
 
 /** Allows every method of the stage: the decision is cached per token, and routes check roles. */
 function stageWildcard(methodArn: string): string {
-  const [arnPrefix, apiId, stage] = methodArn.split('/');
-  return `${arnPrefix}/${apiId}/${stage}/*/*`;
+  // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path...}
+  const [api, stage] = methodArn.split('/');
+  return `${api}/${stage}/*/*`;
 }
 
 export function makeAuthorizer(verifier: Verifier, logger: AuthorizerLogger = defaultLogger) {
@@ -62,7 +63,10 @@ export function makeAuthorizer(verifier: Verifier, logger: AuthorizerLogger = de
       payload = (await verifier.verify(match[1]!)) as Record<string, unknown>;
     } catch (err) {
       // The reason is logged for operators; the token itself never is.
-      logger.warn('token refused', { reason: (err as Error).name, detail: (err as Error).message });
+      logger.warn('token refused', {
+        reason: (err as Error).constructor.name,
+        detail: (err as Error).message,
+      });
       throw new Error('Unauthorized');
     }
     const groups = Array.isArray(payload[GROUPS_CLAIM]) ? (payload[GROUPS_CLAIM] as unknown[]) : [];

@@ -88,12 +88,20 @@ export function principalFrom(event: APIGatewayProxyEvent): Principal | null {
   return { tenantId: ctx.tenantId, sub: ctx.sub, roles, ...(ctx.email ? { email: String(ctx.email) } : {}) };
 }
 
+/** `body.recipients[0].email`: the same notation the use cases use for their own checks. */
+export function formatPath(root: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}.${String(part)}`),
+    root,
+  );
+}
+
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const details = result.error.issues.map((i) => ({
-    path: [where, ...i.path.map(String)].join('.'),
+    path: formatPath(where, i.path),
     message: i.message,
   }));
   throw new ValidationError(

@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
 import { ROUTES } from './routes';
 import { ErrorBody, IdempotencyHeader } from './schemas';
 
@@ -55,6 +56,18 @@ export function openApiDocument(): object {
       responses: responses as never,
     });
   }
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/openapi.json',
+    operationId: 'getOpenApi',
+    summary: 'This OpenAPI 3.1 description (no authentication)',
+    responses: {
+      200: {
+        description: 'The OpenAPI document',
+        content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+      },
+    },
+  });
   cached = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

@@ -153,9 +153,17 @@ export const ROUTES: Record<string, RouteDefinition> = {
         `voidEnvelope:${req.params.id}`,
         req.idempotencyKey,
         req.body,
-        async () => ({
+        async ({ resourceId, keyed }) => ({
           status: 200,
-          body: envelopeView(await voidEnvelope(ports, who(req), req.params.id, req.body.reason)),
+          body: envelopeView(
+            await voidEnvelope(
+              ports,
+              who(req),
+              req.params.id,
+              req.body.reason,
+              keyed ? resourceId : undefined,
+            ),
+          ),
         }),
       ),
   }),

@@ -59,6 +59,8 @@ export interface EnvelopeCreatedData {
 
 export interface EnvelopeVoidedData {
   reason: string;
+  /** Set when the request carried an Idempotency-Key: lets its retry recognise its own void. */
+  operationId?: string;
 }
 
 export type EnvelopeEvent =

@@ -125,9 +125,14 @@ export function createHttpAdapter(options: {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       const match = route.pattern.exec(url.pathname)!;
-      const pathParameters = Object.fromEntries(
-        route.names.map((n, i) => [n, decodeURIComponent(match[i + 1]!)]),
-      );
+      let pathParameters: Record<string, string>;
+      try {
+        pathParameters = Object.fromEntries(
+          route.names.map((n, i) => [n, decodeURIComponent(match[i + 1]!)]),
+        );
+      } catch {
+        return finish(gatewayError(400, 'Bad Request: malformed percent-encoding in the path'));
+      }
       const query = Object.fromEntries(url.searchParams.entries());
       const methodArn = `arn:aws:execute-api:local:000000000000:local/local/${req.method}${route.manifest.path}`;
 

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 
 export class InstanceLockedError extends Error {}
 
+/** Locks this process holds: a pid file naming our own pid is ours only if it is listed here. */
+const held = new Set<string>();
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -22,13 +25,18 @@ export function acquireLock(directory: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(path, String(process.pid), { flag: 'wx' });
-      return () => rmSync(path, { force: true });
+      held.add(path);
+      return () => {
+        held.delete(path);
+        rmSync(path, { force: true });
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      const ours = pid === process.pid;
+      if (held.has(path) || (!ours && Number.isInteger(pid) && pid > 0 && alive(pid))) {
         throw new InstanceLockedError(
-          `another Countersign service (pid ${pid}) is already running on ${directory}; stop it first, or set COUNTERSIGN_HOME to another directory`,
+          `another Countersign service (pid ${pid}${ours ? ', this process' : ''}) is already running on ${directory}; stop it first, or set COUNTERSIGN_HOME to another directory`,
         );
       }
       rmSync(path, { force: true });

@@ -121,7 +121,7 @@ export class DynamoEnvelopeStore implements EnvelopeStore {
         ? statusListPk(tenantId, status)
         : tenantListPk(tenantId);
     const items: EnvelopeState[] = [];
-    let start = query.cursor ? decodeCursor(query.cursor, tenantId) : undefined;
+    let start = query.cursor ? decodeCursor(query.cursor, tenantId, index, pk) : undefined;
     // An owner's list filtered by status may need several pages to fill one.
     do {
       const page = await this.db.send(
@@ -149,12 +149,22 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** A cursor is opaque to callers but checked here: it must be a key of this tenant. */
-function decodeCursor(cursor: string, tenantId: string): Record<string, unknown> {
+/**
+ * A cursor is opaque to callers but checked here: it must be a key of this very list (same
+ * index, same partition) pointing at an envelope of this tenant, or DynamoDB would be asked
+ * to start somewhere it refuses, or somewhere it must not go.
+ */
+function decodeCursor(
+  cursor: string,
+  tenantId: string,
+  index: { partitionKey: string; sortKey: string },
+  listPk: string,
+): Record<string, unknown> {
   const invalid = () =>
-    new ValidationError('cursor is not valid; pass the nextCursor of the previous page unchanged', [
-      { path: 'query.cursor', message: 'invalid cursor' },
-    ]);
+    new ValidationError(
+      'cursor is not valid for this list; pass the nextCursor of the previous page unchanged',
+      [{ path: 'query.cursor', message: 'invalid cursor' }],
+    );
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -162,11 +172,12 @@ function decodeCursor(cursor: string, tenantId: string): Record<string, unknown>
     throw invalid();
   }
   if (!key || typeof key !== 'object' || Array.isArray(key)) throw invalid();
-  const values = Object.values(key);
-  if (values.length === 0 || values.some((v) => typeof v !== 'string')) throw invalid();
-  const prefix = tenantPrefix(tenantId);
-  for (const [name, value] of Object.entries(key)) {
-    if ((name === 'pk' || name.endsWith('pk')) && !(value as string).startsWith(prefix)) throw invalid();
-  }
-  return key as Record<string, unknown>;
+  const k = key as Record<string, unknown>;
+  const expected = ['pk', 'sk', index.partitionKey, index.sortKey].sort();
+  const names = Object.keys(k).sort();
+  if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) throw invalid();
+  if (Object.values(k).some((v) => typeof v !== 'string' || v.length === 0)) throw invalid();
+  if (k[index.partitionKey] !== listPk || k.sk !== SNAPSHOT_SK) throw invalid();
+  if (!(k.pk as string).startsWith(`${tenantPrefix(tenantId)}E#`)) throw invalid();
+  return k;
 }

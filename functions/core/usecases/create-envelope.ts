@@ -138,7 +138,7 @@ function assignDocumentIds(documents: DocumentInput[]): string[] {
   ids.forEach((id, i) => {
     if (seen.has(id))
       throw new ValidationError('document ids must be unique', [
-        { path: `documents[${i}].id`, message: `duplicate id "${id}"` },
+        { path: `body.documents[${i}].id`, message: `duplicate id "${id}"` },
       ]);
     seen.add(id);
   });
@@ -152,7 +152,7 @@ function checkSteps(recipients: RecipientInput[]): void {
     if (step !== i + 1) {
       throw new ValidationError(
         `routing steps must be numbered 1, 2, 3... without gaps; step ${i + 1} has no recipient`,
-        [{ path: 'recipients', message: `steps used: ${steps.join(', ')}` }],
+        [{ path: 'body.recipients', message: `steps used: ${steps.join(', ')}` }],
       );
     }
   });
@@ -164,7 +164,7 @@ function recipientIds(recipients: RecipientInput[]): string[] {
   ids.forEach((id, i) => {
     if (seen.has(id))
       throw new ValidationError('recipient ids must be unique', [
-        { path: `recipients[${i}].id`, message: `duplicate id "${id}"` },
+        { path: `body.recipients[${i}].id`, message: `duplicate id "${id}"` },
       ]);
     seen.add(id);
   });
@@ -179,7 +179,7 @@ async function loadDocument(
   id: string,
   index: number,
 ): Promise<LoadedDocument> {
-  const path = `documents[${index}]`;
+  const path = `body.documents[${index}]`;
   let bytes: Uint8Array;
   let stagingKey: string | undefined;
   if (doc.contentBase64 !== undefined) {
@@ -204,6 +204,12 @@ async function loadDocument(
       throw new ValidationError(`nothing was uploaded for upload id "${doc.uploadId}"`, [
         { path: `${path}.uploadId`, message: 'the presigned upload was not completed' },
       ]);
+    }
+    if (staged.length !== upload.size) {
+      throw new ValidationError(
+        `the file uploaded for "${doc.uploadId}" is ${staged.length} bytes, but ${upload.size} were declared`,
+        [{ path: `${path}.uploadId`, message: 'uploaded size differs from the declared size' }],
+      );
     }
     bytes = staged;
     stagingKey = upload.stagingKey;
@@ -239,7 +245,7 @@ function placeRecipients(
   const problems: ErrorDetail[] = [];
   const result = recipients.map((r, ri) => {
     const fields: FieldPlacement[] = (r.fields ?? []).map((f, fi) => {
-      const path = `recipients[${ri}].fields[${fi}]`;
+      const path = `body.recipients[${ri}].fields[${fi}]`;
       const docId = f.documentId ?? (docs.length === 1 ? docs[0]!.record.id : undefined);
       const doc = docs.find((d) => d.record.id === docId);
       if (!doc) {

@@ -42,7 +42,22 @@ export async function getAuditTrail(
 ): Promise<AuditTrail> {
   const envelope = await readable(ports, principal, envelopeId);
   const events = await ports.envelopes.loadEvents({ tenantId: principal.tenantId, envelopeId });
-  return { envelope, events, verdict: verifyChain(events) };
+  return { envelope, events, verdict: checkAgainstState(verifyChain(events), envelope) };
+}
+
+/**
+ * A chain that verifies can still be short: events cut off its end leave a valid prefix.
+ * The envelope's recorded version and head hash say where the chain must end.
+ */
+function checkAgainstState(verdict: ChainVerdict, envelope: EnvelopeState): ChainVerdict {
+  if (!verdict.verified) return verdict;
+  if (verdict.length === envelope.version && verdict.headHash === envelope.headHash) return verdict;
+  return {
+    ...verdict,
+    verified: false,
+    brokenAt: Math.min(verdict.length, envelope.version) + 1,
+    reason: `the trail has ${verdict.length} event(s), but the envelope records ${envelope.version} ending in hash ${envelope.headHash}`,
+  };
 }
 
 export async function getDocumentUrl(

@@ -9,6 +9,8 @@ export interface IdempotentRun {
   /** Id to give the resource this request creates; the same on every retry of one key. */
   resourceId: string;
   requestHash: string;
+  /** True when the caller sent an Idempotency-Key, so `resourceId` is stable across retries. */
+  keyed: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function idempotent(
   run: (ctx: IdempotentRun) => Promise<StoredResponse>,
 ): Promise<StoredResponse> {
   const requestHash = sha256Hex(canonicalJson({ operation, request }));
-  if (key === undefined) return run({ resourceId: ports.ids.newId(), requestHash });
+  if (key === undefined) return run({ resourceId: ports.ids.newId(), requestHash, keyed: false });
   if (!KEY_PATTERN.test(key)) {
     throw new ValidationError('Idempotency-Key must be 1 to 255 printable ASCII characters without spaces', [
       { path: 'headers.Idempotency-Key', message: 'invalid value' },
@@ -57,7 +59,7 @@ export async function idempotent(
   const resumed = { ...claim, resourceId: begun.resourceId };
   let response: StoredResponse;
   try {
-    response = await run({ resourceId: begun.resourceId, requestHash });
+    response = await run({ resourceId: begun.resourceId, requestHash, keyed: true });
   } catch (err) {
     // A refused request wrote nothing: drop the claim. Anything else may have written
     // part of the work, so the claim (and its resource id) stays for the retry to resume.

@@ -4,24 +4,41 @@ import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
 import { ConflictError } from '../errors';
 import type { Ports } from '../ports';
 
+/**
+ * Voids an envelope that has not ended. With an `operationId` (a keyed request), a retry
+ * after a crash that already wrote the void gets the voided envelope back, not a conflict.
+ */
 export async function voidEnvelope(
   ports: Ports,
   principal: Principal,
   envelopeId: string,
   reason: string,
+  operationId?: string,
 ): Promise<EnvelopeState> {
+  const key = { tenantId: principal.tenantId, envelopeId };
   return withRetry(async () => {
-    const state = await loadEnvelope(ports.envelopes, { tenantId: principal.tenantId, envelopeId });
+    const state = await loadEnvelope(ports.envelopes, key);
     requireManage(principal, state, 'void this envelope');
     if (isFinal(state.status)) {
+      if (operationId && state.status === 'voided' && (await voidedBy(ports, key)) === operationId)
+        return state;
       throw new ConflictError(`envelope ${envelopeId} is already ${state.status} and cannot be voided`);
     }
     const { state: next } = await appendEvent(ports.envelopes, state, {
       type: 'envelope.voided',
       at: ports.clock.now().toISOString(),
       actor: { kind: 'user', id: principal.sub, ...(principal.email ? { email: principal.email } : {}) },
-      data: { reason },
+      data: { reason, ...(operationId ? { operationId } : {}) },
     });
     return next;
   });
+}
+
+async function voidedBy(
+  ports: Ports,
+  key: { tenantId: string; envelopeId: string },
+): Promise<string | undefined> {
+  const events = await ports.envelopes.loadEvents(key);
+  const voided = events.find((e) => e.type === 'envelope.voided');
+  return voided?.type === 'envelope.voided' ? voided.data.operationId : undefined;
 }
