@@ -219,7 +219,9 @@ describe('POST /v1/envelopes refuses bad input and writes nothing', () => {
     );
     expect(outcome.res.status).toBe(400);
     expect(outcome.res.body.error.message).toContain('step 2 has no recipient');
-    expect(outcome.res.body.error.details).toEqual([{ path: 'body.recipients', message: 'steps used: 1, 3' }]);
+    expect(outcome.res.body.error.details).toEqual([
+      { path: 'body.recipients', message: 'steps used: 1, 3' },
+    ]);
     expectNothingWritten(outcome);
   });
 
