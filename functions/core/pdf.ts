@@ -17,28 +17,37 @@ export async function inspectPdf(bytes: Uint8Array, name: string): Promise<PdfFa
   if (!head.includes(PDF_MAGIC)) {
     throw new UnsupportedMediaTypeError(`document "${name}" is not a PDF (no %PDF- header)`);
   }
+  // Stamps and the seal are appended as incremental updates, which chain to the file's last
+  // cross-reference section: a file cut before its trailer cannot be extended safely.
+  const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 2048))).toString('latin1');
+  if (!/startxref\s+\d+\s+%%EOF/.test(tail)) {
+    throw new UnprocessableError(
+      `document "${name}" is a corrupt PDF: it does not end with a cross-reference trailer`,
+    );
+  }
   let doc: PDFDocument;
+  let pages: PdfFacts['pages'];
   try {
     doc = await PDFDocument.load(bytes, {
       ignoreEncryption: true,
       updateMetadata: false,
       throwOnInvalidObject: true,
     });
-  } catch (err) {
-    throw new UnprocessableError(`document "${name}" is a corrupt PDF: ${(err as Error).message}`);
-  }
-  if (doc.isEncrypted) {
-    throw new UnprocessableError(
-      `document "${name}" is encrypted; upload it without a password or restrictions`,
-    );
-  }
-  const pages = doc.getPages();
-  if (pages.length === 0) throw new UnprocessableError(`document "${name}" has no pages`);
-  return {
-    pages: pages.map((page) => {
+    if (doc.isEncrypted) {
+      throw new UnprocessableError(
+        `document "${name}" is encrypted; upload it without a password or restrictions`,
+      );
+    }
+    // A damaged page tree can parse and still fail here, so this is part of the check.
+    pages = doc.getPages().map((page) => {
       const { width, height } = page.getSize();
       const rotated = page.getRotation().angle % 180 !== 0;
       return rotated ? { width: height, height: width } : { width, height };
-    }),
-  };
+    });
+  } catch (err) {
+    if (err instanceof UnprocessableError) throw err;
+    throw new UnprocessableError(`document "${name}" is a corrupt PDF: ${(err as Error).message}`);
+  }
+  if (pages.length === 0) throw new UnprocessableError(`document "${name}" has no pages`);
+  return { pages };
 }

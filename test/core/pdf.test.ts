@@ -27,10 +27,17 @@ describe('inspectPdf', () => {
     );
   });
 
-  it('refuses a corrupt PDF', async () => {
-    const pdf = await makePdf();
-    const truncated = pdf.subarray(0, Math.floor(pdf.length / 3));
-    await expect(inspectPdf(truncated, 'cut.pdf')).rejects.toThrow(UnprocessableError);
+  it('refuses a corrupt PDF wherever it was cut, as unprocessable and not as a crash', async () => {
+    const pdf = await makePdf([
+      [612, 792],
+      [612, 792],
+    ]);
+    for (const fraction of [0.2, 0.33, 0.5, 0.66, 0.8, 0.95]) {
+      const truncated = pdf.subarray(0, Math.floor(pdf.length * fraction));
+      await expect(inspectPdf(truncated, 'cut.pdf'), `cut at ${fraction}`).rejects.toThrow(
+        UnprocessableError,
+      );
+    }
   });
 
   it('refuses an encrypted PDF', async () => {
