@@ -19,11 +19,8 @@ export async function inspectPdf(bytes: Uint8Array, name: string): Promise<PdfFa
   }
   // Stamps and the seal are appended as incremental updates, which chain to the file's last
   // cross-reference section: a file cut before its trailer cannot be extended safely.
-  const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 2048))).toString('latin1');
-  if (!/startxref\s+\d+\s+%%EOF/.test(tail)) {
-    throw new UnprocessableError(
-      `document "${name}" is a corrupt PDF: it does not end with a cross-reference trailer`,
-    );
+  if (!hasTrailer(bytes)) {
+    throw new UnprocessableError(`document "${name}" is a corrupt PDF: it has no cross-reference trailer`);
   }
   let doc: PDFDocument;
   let pages: PdfFacts['pages'];
@@ -50,4 +47,13 @@ export async function inspectPdf(bytes: Uint8Array, name: string): Promise<PdfFa
   }
   if (pages.length === 0) throw new UnprocessableError(`document "${name}" has no pages`);
   return { pages };
+}
+
+/** The last `startxref` must name an offset inside the file and be followed by `%%EOF`. */
+function hasTrailer(bytes: Uint8Array): boolean {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const at = text.lastIndexOf('startxref');
+  if (at < 0) return false;
+  const match = /^startxref\s+(\d+)\s+%%EOF/.exec(text.slice(at, at + 64));
+  return match !== null && Number(match[1]) < at;
 }
