@@ -150,6 +150,15 @@ export function toApiRequest(
     body: route.body ? parse(route.body, readJsonBody(event), 'body') : undefined,
     idempotencyKey: header(event, 'idempotency-key'),
     requestId: event.requestContext?.requestId ?? context?.awsRequestId ?? 'local',
+    headers: Object.fromEntries(
+      Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']),
+    ),
+    client: {
+      ...(event.requestContext?.identity?.sourceIp ? { ip: event.requestContext.identity.sourceIp } : {}),
+      ...(event.requestContext?.identity?.userAgent
+        ? { userAgent: event.requestContext.identity.userAgent }
+        : {}),
+    },
   };
 }
 

@@ -1,11 +1,12 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ROUTES } from './routes';
-import { ErrorBody, IdempotencyHeader } from './schemas';
+import { ErrorBody, IdempotencyHeader, SigningTokenHeader } from './schemas';
 
 const ERROR_RESPONSES: Record<number, string> = {
   400: 'The request is malformed; `details` names each problem',
-  401: 'Missing, expired or invalid bearer token',
+  401: 'Missing, expired or invalid bearer token (or signing token)',
+  410: 'The envelope ended; the signing link no longer works',
   403: 'The caller may not do this',
   404: 'No such envelope, document or upload in this tenant',
   409: 'The envelope changed or is in a state that does not allow this',
@@ -44,11 +45,18 @@ export function openApiDocument(): object {
       path: route.manifest.path,
       operationId: route.manifest.name,
       summary: route.summary,
-      security: [{ [bearer.name]: [] }],
+      security: route.signer ? [] : [{ [bearer.name]: [] }],
       request: {
         ...(route.params ? { params: route.params as never } : {}),
         ...(route.query ? { query: route.query as never } : {}),
-        ...(route.idempotent ? { headers: [IdempotencyHeader] as never } : {}),
+        ...(route.idempotent || route.signer
+          ? {
+              headers: [
+                ...(route.idempotent ? [IdempotencyHeader] : []),
+                ...(route.signer ? [SigningTokenHeader] : []),
+              ] as never,
+            }
+          : {}),
         ...(route.body
           ? { body: { required: true, content: { 'application/json': { schema: route.body } } } }
           : {}),

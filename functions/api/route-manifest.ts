@@ -12,6 +12,7 @@ export interface RouteManifestEntry {
   path: string;
   /** Entry file relative to the repository root; it exports `handler`. */
   entry: string;
+  /** Checked by the JWT authorizer. Signing routes are not: the recipient's token authorises them. */
   authorized: boolean;
   access: {
     table: Access;
@@ -19,6 +20,10 @@ export interface RouteManifestEntry {
     staging: Access;
     /** Encrypt/decrypt with the data key (documents bucket objects are SSE-KMS). */
     dataKey: boolean;
+    /** Start the signing route, or answer its waiting task (SendTaskSuccess/Failure). */
+    workflow?: 'start' | 'callback';
+    /** Send e-mail through SES. */
+    mail?: boolean;
   };
 }
 
@@ -72,7 +77,63 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     path: '/v1/envelopes/{id}/void',
     entry: 'functions/handlers/void-envelope.ts',
     authorized: true,
+    access: { ...noAccess, table: 'readwrite', workflow: 'callback' },
+  },
+  {
+    name: 'sendEnvelope',
+    method: 'POST',
+    path: '/v1/envelopes/{id}/send',
+    entry: 'functions/handlers/send-envelope.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite', workflow: 'start' },
+  },
+  {
+    name: 'getSigningSession',
+    method: 'GET',
+    path: '/v1/signing/session',
+    entry: 'functions/handlers/signing-session.ts',
+    authorized: false,
     access: { ...noAccess, table: 'readwrite' },
+  },
+  {
+    name: 'getSigningDocument',
+    method: 'GET',
+    path: '/v1/signing/document',
+    entry: 'functions/handlers/signing-document.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'readwrite', documents: 'read', dataKey: true },
+  },
+  {
+    name: 'giveConsent',
+    method: 'POST',
+    path: '/v1/signing/consent',
+    entry: 'functions/handlers/signing-consent.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'readwrite' },
+  },
+  {
+    name: 'withdrawConsent',
+    method: 'POST',
+    path: '/v1/signing/consent/withdraw',
+    entry: 'functions/handlers/signing-withdraw.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'readwrite', mail: true },
+  },
+  {
+    name: 'sign',
+    method: 'POST',
+    path: '/v1/signing/sign',
+    entry: 'functions/handlers/signing-sign.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'readwrite', documents: 'write', dataKey: true, workflow: 'callback' },
+  },
+  {
+    name: 'decline',
+    method: 'POST',
+    path: '/v1/signing/decline',
+    entry: 'functions/handlers/signing-decline.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'readwrite', workflow: 'callback' },
   },
   {
     name: 'createUpload',
@@ -105,6 +166,53 @@ export const ENV = {
   retentionDays: 'DOCUMENT_RETENTION_DAYS',
   mailFrom: 'MAIL_FROM',
   publicUrl: 'PUBLIC_URL',
+  signingRouteArn: 'SIGNING_ROUTE_ARN',
+  sealKeyArn: 'SEAL_KEY_ARN',
+  sealChainKey: 'SEAL_CHAIN_KEY',
+  fontsDir: 'FONTS_DIR',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
 } as const;
+
+/** The signing route's Lambda tasks: the Task state they serve, their entry, and their access. */
+export interface RouteTaskManifestEntry {
+  task: 'StartStep' | 'AwaitStep' | 'Remind' | 'Seal' | 'NotifyCompletion' | 'RecordEnd';
+  entry: string;
+  access: RouteManifestEntry['access'] & {
+    /** kms:Sign and kms:GetPublicKey on the seal key, and the fonts in the bundle. */
+    seal?: boolean;
+  };
+}
+
+export const ROUTE_TASK_MANIFEST: readonly RouteTaskManifestEntry[] = [
+  {
+    task: 'StartStep',
+    entry: 'functions/handlers/route-start-step.ts',
+    access: { ...noAccess, table: 'readwrite', mail: true },
+  },
+  {
+    task: 'AwaitStep',
+    entry: 'functions/handlers/route-await-step.ts',
+    access: { ...noAccess, table: 'readwrite', workflow: 'callback' },
+  },
+  {
+    task: 'Remind',
+    entry: 'functions/handlers/route-remind.ts',
+    access: { ...noAccess, table: 'readwrite', mail: true },
+  },
+  {
+    task: 'Seal',
+    entry: 'functions/handlers/route-seal.ts',
+    access: { ...noAccess, table: 'readwrite', documents: 'readwrite', dataKey: true, seal: true },
+  },
+  {
+    task: 'NotifyCompletion',
+    entry: 'functions/handlers/route-notify-completion.ts',
+    access: { ...noAccess, table: 'readwrite', documents: 'read', dataKey: true, mail: true },
+  },
+  {
+    task: 'RecordEnd',
+    entry: 'functions/handlers/route-record-end.ts',
+    access: { ...noAccess, table: 'readwrite', mail: true },
+  },
+];

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Principal } from '../core/access';
 import type { Ports } from '../core/ports';
 import { createEnvelope } from '../core/usecases/create-envelope';
@@ -6,6 +6,15 @@ import { createUpload } from '../core/usecases/create-upload';
 import { getAuditTrail, getDocumentUrl, getEnvelope, listEnvelopes } from '../core/usecases/envelope-queries';
 import { idempotent } from '../core/usecases/idempotent';
 import { voidEnvelope } from '../core/usecases/void-envelope';
+import { sendEnvelope } from '../core/signing/send-envelope';
+import {
+  decline,
+  giveConsent,
+  openSession,
+  sign,
+  signerDocument,
+  withdrawConsent,
+} from '../core/signing/signer-actions';
 import { ROUTE_MANIFEST, type RouteManifestEntry } from './route-manifest';
 import {
   AuditTrail,
@@ -19,6 +28,13 @@ import {
   ListQuery,
   UploadTicket,
   VoidBody,
+  ConsentBody,
+  DeclineBody,
+  EmptyBody,
+  SignBody,
+  SIGNING_TOKEN_HEADER,
+  SigningDocumentQuery,
+  SigningSession,
 } from './schemas';
 import { auditView, envelopeView, summaryView } from './views';
 
@@ -29,6 +45,9 @@ export interface ApiRequest<P = unknown, Q = unknown, B = unknown> {
   body: B;
   idempotencyKey?: string;
   requestId: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  client: { ip?: string; userAgent?: string };
 }
 
 export interface ApiResponse {
@@ -48,6 +67,8 @@ export interface RouteDefinition<
   query?: Q;
   body?: B;
   idempotent?: boolean;
+  /** Authorised by the recipient's signing token in a header instead of a bearer token. */
+  signer?: boolean;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   run(ports: Ports, req: ApiRequest<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<ApiResponse>;
 }
@@ -178,5 +199,91 @@ export const ROUTES: Record<string, RouteDefinition> = {
         status: 201,
         body: await createUpload(ports, who(req), req.body),
       })),
+  }),
+  sendEnvelope: define({
+    manifest: manifest('sendEnvelope'),
+    summary: 'Send a draft: the signing route starts and invites the first step',
+    params: EnvelopeIdParams,
+    idempotent: true,
+    responses: { 200: { description: 'The sent envelope', schema: Envelope } },
+    run: async (ports, req) =>
+      idempotent(
+        ports,
+        who(req),
+        `sendEnvelope:${req.params.id}`,
+        req.idempotencyKey,
+        {},
+        async ({ resourceId, keyed }) => ({
+          status: 200,
+          body: envelopeView(
+            await sendEnvelope(ports, who(req), req.params.id, keyed ? { operationId: resourceId } : {}),
+          ),
+        }),
+      ),
+  }),
+  getSigningSession: define({
+    manifest: manifest('getSigningSession'),
+    summary: 'What this recipient is asked to sign, the sender, the message and the consumer disclosure',
+    signer: true,
+    responses: { 200: { description: 'The signing session', schema: SigningSession } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await openSession(ports, req.headers[SIGNING_TOKEN_HEADER], req.client),
+    }),
+  }),
+  getSigningDocument: define({
+    manifest: manifest('getSigningDocument'),
+    summary: 'A short-lived URL of the document version this recipient signs (the sealed one once completed)',
+    signer: true,
+    query: SigningDocumentQuery,
+    responses: { 200: { description: 'A presigned URL', schema: DocumentLink } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await signerDocument(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.query.document),
+    }),
+  }),
+  giveConsent: define({
+    manifest: manifest('giveConsent'),
+    summary: 'Consent to electronic records and signatures (required before signing)',
+    signer: true,
+    body: ConsentBody,
+    responses: { 200: { description: 'The signing session', schema: SigningSession } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await giveConsent(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.body),
+    }),
+  }),
+  withdrawConsent: define({
+    manifest: manifest('withdrawConsent'),
+    summary: 'Withdraw consent before signing; the sender is told',
+    signer: true,
+    body: EmptyBody,
+    responses: { 200: { description: 'The signing session', schema: SigningSession } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await withdrawConsent(ports, req.headers[SIGNING_TOKEN_HEADER], req.client),
+    }),
+  }),
+  sign: define({
+    manifest: manifest('sign'),
+    summary: 'Sign: adopt a typed or drawn signature for every field of this recipient',
+    signer: true,
+    body: SignBody,
+    responses: { 200: { description: 'The signing session after signing', schema: SigningSession } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await sign(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.body),
+    }),
+  }),
+  decline: define({
+    manifest: manifest('decline'),
+    summary: 'Decline to sign, with a reason; the envelope ends',
+    signer: true,
+    body: DeclineBody,
+    responses: { 200: { description: 'Declined', schema: z.object({ status: z.literal('declined') }) } },
+    run: async (ports, req) => {
+      await decline(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.body);
+      return { status: 200, body: { status: 'declined' } };
+    },
   }),
 };

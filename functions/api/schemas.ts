@@ -139,6 +139,12 @@ export const Recipient = z
     step: z.number().int(),
     status: z.enum(RECIPIENT_STATUSES),
     fields: z.array(Field),
+    invitedAt: z.string().optional(),
+    viewedAt: z.string().optional(),
+    consent: z.object({ version: z.string(), at: z.string(), withdrawnAt: z.string().optional() }).optional(),
+    signedAt: z.string().optional(),
+    declinedAt: z.string().optional(),
+    declineReason: z.string().optional(),
   })
   .openapi('Recipient');
 
@@ -153,6 +159,13 @@ export const Envelope = z
     owner: z.object({ sub: z.string(), email: z.string().optional() }),
     currentStep: z.number().int().nullable(),
     voidedReason: z.string().optional(),
+    declinedBy: z.string().optional().openapi({ description: 'The recipient who declined' }),
+    sentAt: z.string().optional(),
+    completedAt: z.string().optional(),
+    sealedDocuments: z
+      .array(z.object({ id: z.string(), name: z.string(), sha256: z.string(), size: z.number().int() }))
+      .optional()
+      .openapi({ description: 'The completed, sealed documents' }),
     documents: z.array(
       z.object({
         id: z.string(),
@@ -238,3 +251,98 @@ export const DocumentLink = Presigned.extend({
 export const UploadTicket = z
   .object({ uploadId: z.string(), upload: Presigned, expiresAt: z.string() })
   .openapi('UploadTicket');
+
+/** Signing endpoints: the recipient's secret travels in this header, never in a URL. */
+export const SIGNING_TOKEN_HEADER = 'x-signing-token';
+
+export const SigningTokenHeader = z
+  .string()
+  .min(1)
+  .openapi({
+    param: { name: 'X-Signing-Token', in: 'header', required: true },
+    description: "The recipient's signing token, from the fragment of the invitation link (`#t=...`)",
+  });
+
+export const SigningDocumentQuery = z
+  .object({
+    document: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+  })
+  .strict();
+
+export const ConsentBody = z
+  .object({
+    disclosureVersion: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ description: 'The version of the disclosure shown' }),
+  })
+  .strict()
+  .openapi('Consent');
+
+export const EmptyBody = z.object({}).strict();
+
+export const SignBody = z
+  .object({
+    signature: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('typed'), text: text(100) }).strict(),
+      z
+        .object({
+          type: z.literal('drawn'),
+          pngBase64: z
+            .string()
+            .min(1)
+            .max(700_000)
+            .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+            .openapi({ description: 'A PNG image of at most 500 KB' }),
+        })
+        .strict(),
+    ]),
+    documents: z
+      .array(z.object({ id: z.string().min(1).max(64), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict())
+      .max(20)
+      .optional()
+      .openapi({ description: 'The SHA-256 of each document as shown; refused if the document changed' }),
+    agree: z
+      .literal(true)
+      .openapi({ description: 'The explicit act: the signer adopts the signature with legal effect' }),
+  })
+  .strict()
+  .openapi('Sign');
+
+export const DeclineBody = z
+  .object({ reason: text(1000) })
+  .strict()
+  .openapi('Decline');
+
+export const SigningSession = z
+  .object({
+    envelope: z.object({
+      id: z.string(),
+      title: z.string(),
+      message: z.string(),
+      status: z.enum(ENVELOPE_STATUSES),
+    }),
+    sender: z.object({ email: z.string().optional() }),
+    recipient: z.object({
+      id: z.string(),
+      name: z.string(),
+      email: z.string(),
+      role: z.string(),
+      step: z.number().int(),
+      status: z.enum(RECIPIENT_STATUSES),
+      fields: z.array(Field),
+    }),
+    documents: z.array(
+      z.object({ id: z.string(), name: z.string(), sha256: z.string(), pageCount: z.number().int() }),
+    ),
+    disclosure: z.object({ version: z.string(), sha256: z.string(), text: z.string() }),
+    consent: z.object({ given: z.boolean(), at: z.string().optional(), withdrawnAt: z.string().optional() }),
+    canSign: z.boolean(),
+    reason: z.string().optional(),
+    intent: z.string(),
+  })
+  .openapi('SigningSession');

@@ -15,6 +15,19 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
     owner: s.owner,
     currentStep: s.currentStep,
     ...(s.voidedReason ? { voidedReason: s.voidedReason } : {}),
+    ...(s.declinedBy ? { declinedBy: s.declinedBy } : {}),
+    ...(s.sentAt ? { sentAt: s.sentAt } : {}),
+    ...(s.completedAt ? { completedAt: s.completedAt } : {}),
+    ...(s.sealedDocuments
+      ? {
+          sealedDocuments: s.sealedDocuments.map((d) => ({
+            id: d.id,
+            name: d.name,
+            sha256: d.sha256,
+            size: d.size,
+          })),
+        }
+      : {}),
     documents: s.documents.map((d) => ({
       id: d.id,
       name: d.name,
@@ -23,7 +36,20 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
       pageCount: d.pages.length,
     })),
     steps: s.steps,
-    recipients: s.recipients.map((r) => ({ ...r })),
+    recipients: s.recipients.map((r) => ({
+      id: r.id,
+      name: r.name,
+      email: r.email,
+      role: r.role,
+      step: r.step,
+      status: r.status,
+      fields: r.fields,
+      ...(r.invitedAt ? { invitedAt: r.invitedAt } : {}),
+      ...(r.viewedAt ? { viewedAt: r.viewedAt } : {}),
+      ...(r.consent ? { consent: r.consent } : {}),
+      ...(r.signedAt ? { signedAt: r.signedAt } : {}),
+      ...(r.declinedAt ? { declinedAt: r.declinedAt, declineReason: r.declineReason } : {}),
+    })),
     version: s.version,
   };
 }

@@ -8,7 +8,7 @@ export const ENVELOPE_STATUSES = ['draft', 'sent', 'completed', 'declined', 'voi
 export type EnvelopeStatus = (typeof ENVELOPE_STATUSES)[number];
 export const FINAL_STATUSES: readonly EnvelopeStatus[] = ['completed', 'declined', 'voided', 'expired'];
 
-export const RECIPIENT_STATUSES = ['created', 'sent', 'delivered', 'signed', 'declined'] as const;
+export const RECIPIENT_STATUSES = ['created', 'sent', 'viewed', 'signed', 'declined', 'withdrawn'] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
 export interface FieldPlacement {
@@ -63,13 +63,96 @@ export interface EnvelopeVoidedData {
   operationId?: string;
 }
 
+export interface EnvelopeSentData {
+  stepCount: number;
+  reminderSeconds: number;
+  operationId?: string;
+}
+
+export interface RecipientRef {
+  recipientId: string;
+}
+
+export interface RecipientInvitedData extends RecipientRef {
+  step: number;
+  email: string;
+  messageId: string;
+}
+
+export interface DocumentViewedData extends RecipientRef {
+  documentId: string;
+  sha256: string;
+}
+
+export interface ConsentedData extends RecipientRef {
+  disclosureVersion: string;
+  disclosureSha256: string;
+}
+
+export type SignatureRecord =
+  { kind: 'typed'; text: string } | { kind: 'drawn'; pngSha256: string; storageKey: string };
+
+export interface RecipientSignedData extends RecipientRef {
+  step: number;
+  signature: SignatureRecord;
+  /** The exact versions this signer was shown and signed. */
+  documents: { id: string; sha256: string }[];
+  /** The statement the signer affirmed by the act of signing. */
+  intent: string;
+}
+
+export interface RecipientDeclinedData extends RecipientRef {
+  reason: string;
+}
+
+export interface SealedDocument {
+  id: string;
+  name: string;
+  storageKey: string;
+  sha256: string;
+  size: number;
+}
+
+export interface EnvelopeCompletedData {
+  documents: SealedDocument[];
+}
+
+export interface PartiesNotifiedData {
+  reason: 'completed' | 'declined' | 'voided' | 'expired';
+  to: string[];
+  /** Whether the sealed documents travelled as attachments (else as links). */
+  attached?: boolean;
+}
+
+type E<T extends string, D> = ChainedEvent<T, D>;
+
 export type EnvelopeEvent =
-  ChainedEvent<'envelope.created', EnvelopeCreatedData> | ChainedEvent<'envelope.voided', EnvelopeVoidedData>;
+  | E<'envelope.created', EnvelopeCreatedData>
+  | E<'envelope.voided', EnvelopeVoidedData>
+  | E<'envelope.sent', EnvelopeSentData>
+  | E<'recipient.invited', RecipientInvitedData>
+  | E<'recipient.viewed', RecipientRef>
+  | E<'recipient.document_viewed', DocumentViewedData>
+  | E<'recipient.consented', ConsentedData>
+  | E<'recipient.consent_withdrawn', RecipientRef>
+  | E<'recipient.signed', RecipientSignedData>
+  | E<'recipient.declined', RecipientDeclinedData>
+  | E<'envelope.completed', EnvelopeCompletedData>
+  | E<'envelope.parties_notified', PartiesNotifiedData>;
 
 export type EnvelopeEventType = EnvelopeEvent['type'];
 
 export interface RecipientState extends RecipientSpec {
   status: RecipientStatus;
+  invitedAt?: string;
+  viewedAt?: string;
+  /** Documents whose exact version this recipient has opened. */
+  viewedDocuments?: string[];
+  consent?: { version: string; at: string; withdrawnAt?: string };
+  signedAt?: string;
+  signature?: SignatureRecord;
+  declinedAt?: string;
+  declineReason?: string;
 }
 
 export interface StepState {
@@ -87,66 +170,155 @@ export interface EnvelopeState {
   status: EnvelopeStatus;
   createdAt: string;
   updatedAt: string;
+  sentAt?: string;
+  reminderSeconds?: number;
+  completedAt?: string;
   documents: DocumentRecord[];
+  sealedDocuments?: SealedDocument[];
   recipients: RecipientState[];
   steps: StepState[];
+  /** The step whose recipients are asked to act now; null unless the envelope is out for signing. */
   currentStep: number | null;
   voidedReason?: string;
+  declinedBy?: string;
+  /** Parties told of the ending, by reason: kept so a retried notification is not sent twice. */
+  notified?: PartiesNotifiedData['reason'][];
   /** Sequence number of the last event folded in. */
   version: number;
   headHash: string;
 }
 
-function stepsOf(recipients: RecipientState[], status: EnvelopeStatus): StepState[] {
-  const numbers = [...new Set(recipients.map((r) => r.step))].sort((a, b) => a - b);
-  return numbers.map((step) => {
-    const members = recipients.filter((r) => r.step === step);
-    const done = members.every((r) => r.status === 'signed');
-    const active = status === 'sent' && !done;
-    return {
+export function isStepComplete(state: EnvelopeState, step: number): boolean {
+  const members = state.recipients.filter((r) => r.step === step);
+  return members.length > 0 && members.every((r) => r.status === 'signed');
+}
+
+/** Steps run in order: the current one is the first that is not complete. */
+function withRoute(state: EnvelopeState): EnvelopeState {
+  const numbers = [...new Set(state.recipients.map((r) => r.step))].sort((a, b) => a - b);
+  const open = state.status === 'sent' ? (numbers.find((n) => !isStepComplete(state, n)) ?? null) : null;
+  return {
+    ...state,
+    currentStep: open,
+    steps: numbers.map((step) => ({
       step,
-      status: done ? 'completed' : active ? 'active' : 'pending',
-      recipientIds: members.map((r) => r.id),
-    };
-  });
+      status: isStepComplete(state, step) ? 'completed' : step === open ? 'active' : 'pending',
+      recipientIds: state.recipients.filter((r) => r.step === step).map((r) => r.id),
+    })),
+  };
+}
+
+function updateRecipient(
+  state: EnvelopeState,
+  recipientId: string,
+  change: (r: RecipientState) => Partial<RecipientState>,
+): RecipientState[] {
+  if (!state.recipients.some((r) => r.id === recipientId)) {
+    throw new Error(`envelope ${state.id} has no recipient ${recipientId}`);
+  }
+  return state.recipients.map((r) => (r.id === recipientId ? { ...r, ...change(r) } : r));
+}
+
+/** Status only moves forward: a late "viewed" never turns a signer back. */
+const advance = (current: RecipientStatus, next: RecipientStatus): RecipientStatus =>
+  RECIPIENT_STATUSES.indexOf(next) > RECIPIENT_STATUSES.indexOf(current) ? next : current;
+
+function next(state: EnvelopeState, event: EnvelopeEvent): EnvelopeState {
+  switch (event.type) {
+    case 'envelope.created':
+      throw new Error(`envelope ${event.envelopeId} created twice`);
+    case 'envelope.voided':
+      return { ...state, status: 'voided', voidedReason: event.data.reason };
+    case 'envelope.sent':
+      return { ...state, status: 'sent', sentAt: event.at, reminderSeconds: event.data.reminderSeconds };
+    case 'recipient.invited':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, (r) => ({
+          status: advance(r.status, 'sent'),
+          invitedAt: event.at,
+        })),
+      };
+    case 'recipient.viewed':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, (r) => ({
+          status: advance(r.status, 'viewed'),
+          viewedAt: r.viewedAt ?? event.at,
+        })),
+      };
+    case 'recipient.document_viewed':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, (r) => ({
+          viewedDocuments: [...new Set([...(r.viewedDocuments ?? []), event.data.documentId])],
+        })),
+      };
+    case 'recipient.consented':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, () => ({
+          consent: { version: event.data.disclosureVersion, at: event.at },
+        })),
+      };
+    case 'recipient.consent_withdrawn':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, (r) => ({
+          status: 'withdrawn',
+          consent: r.consent ? { ...r.consent, withdrawnAt: event.at } : undefined,
+        })),
+      };
+    case 'recipient.signed':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, () => ({
+          status: 'signed',
+          signedAt: event.at,
+          signature: event.data.signature,
+        })),
+      };
+    case 'recipient.declined':
+      return {
+        ...state,
+        status: 'declined',
+        declinedBy: event.data.recipientId,
+        recipients: updateRecipient(state, event.data.recipientId, () => ({
+          status: 'declined',
+          declinedAt: event.at,
+          declineReason: event.data.reason,
+        })),
+      };
+    case 'envelope.completed':
+      return { ...state, status: 'completed', completedAt: event.at, sealedDocuments: event.data.documents };
+    case 'envelope.parties_notified':
+      return { ...state, notified: [...(state.notified ?? []), event.data.reason] };
+  }
 }
 
 export function applyEvent(state: EnvelopeState | null, event: EnvelopeEvent): EnvelopeState {
-  switch (event.type) {
-    case 'envelope.created': {
-      if (state) throw new Error(`envelope ${event.envelopeId} created twice`);
-      const recipients = event.data.recipients.map((r) => ({ ...r, status: 'created' as const }));
-      return {
-        id: event.envelopeId,
-        tenantId: event.tenantId,
-        title: event.data.title,
-        message: event.data.message,
-        owner: event.data.owner,
-        status: 'draft',
-        createdAt: event.at,
-        updatedAt: event.at,
-        documents: event.data.documents,
-        recipients,
-        steps: stepsOf(recipients, 'draft'),
-        currentStep: null,
-        version: event.seq,
-        headHash: event.hash,
-      };
-    }
-    case 'envelope.voided': {
-      if (!state) throw new Error(`envelope ${event.envelopeId} voided before it was created`);
-      return {
-        ...state,
-        status: 'voided',
-        voidedReason: event.data.reason,
-        currentStep: null,
-        steps: stepsOf(state.recipients, 'voided'),
-        updatedAt: event.at,
-        version: event.seq,
-        headHash: event.hash,
-      };
-    }
+  if (event.type === 'envelope.created') {
+    if (state) throw new Error(`envelope ${event.envelopeId} created twice`);
+    const recipients = event.data.recipients.map((r) => ({ ...r, status: 'created' as const }));
+    return withRoute({
+      id: event.envelopeId,
+      tenantId: event.tenantId,
+      title: event.data.title,
+      message: event.data.message,
+      owner: event.data.owner,
+      status: 'draft',
+      createdAt: event.at,
+      updatedAt: event.at,
+      documents: event.data.documents,
+      recipients,
+      steps: [],
+      currentStep: null,
+      version: event.seq,
+      headHash: event.hash,
+    });
   }
+  if (!state) throw new Error(`envelope ${event.envelopeId}: ${event.type} before it was created`);
+  return withRoute({ ...next(state, event), updatedAt: event.at, version: event.seq, headHash: event.hash });
 }
 
 export function foldEnvelope(

@@ -72,3 +72,15 @@ export class IntegrityError extends Error {
     this.name = 'IntegrityError';
   }
 }
+
+/**
+ * The task token is no longer waiting: its task timed out (the workflow moved on to send
+ * reminders with a fresh token) or the execution ended. Callers treat this as "too late", not
+ * as a fault.
+ */
+export class TaskTokenExpiredError extends Error {
+  override readonly name = 'TaskTokenExpiredError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

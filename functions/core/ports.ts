@@ -1,4 +1,5 @@
 import type { EnvelopeEvent, EnvelopeState, EnvelopeStatus } from './envelope';
+import type { FontSource } from './pdf-stamp/fonts';
 
 /**
  * The ports the use cases need. Adapters live in functions/adapters; which adapter backs a
@@ -104,7 +105,13 @@ export interface PresignedRequest {
 
 export interface DocumentStore {
   /** Stores accepted bytes under retention; the store checks the SHA-256 it is given. */
-  putDocument(key: string, bytes: Uint8Array, sha256: string, retainUntil: Date): Promise<void>;
+  putDocument(
+    key: string,
+    bytes: Uint8Array,
+    sha256: string,
+    retainUntil: Date,
+    contentType?: string,
+  ): Promise<void>;
   /** Reads and checks against the expected SHA-256; throws IntegrityError on a mismatch. */
   getDocument(key: string, expectedSha256: string): Promise<Uint8Array>;
   /** Checks the stored object against the expected SHA-256 before handing out a short-lived URL. */
@@ -178,6 +185,12 @@ export interface Limits {
   uploadLifetimeSeconds: number;
   downloadUrlSeconds: number;
   documentRetentionDays: number;
+  /** The route waits this long for a step before reminding (issue settings may change it per envelope). */
+  reminderSeconds: number;
+  /** SES v1 messages are at most 10 MB; larger sealed documents travel as links. */
+  maxAttachmentBytes: number;
+  /** A drawn signature image. */
+  maxSignatureImageBytes: number;
   idempotencyLockSeconds: number;
   idempotencyTtlSeconds: number;
 }
@@ -189,11 +202,55 @@ export const DEFAULT_LIMITS: Limits = {
   uploadLifetimeSeconds: 24 * 60 * 60,
   downloadUrlSeconds: 5 * 60,
   documentRetentionDays: 7 * 365,
+  reminderSeconds: 48 * 60 * 60,
+  maxAttachmentBytes: 7 * 1024 * 1024,
+  maxSignatureImageBytes: 500 * 1024,
   idempotencyLockSeconds: 60,
   idempotencyTtlSeconds: 24 * 60 * 60,
 };
 
-/** Everything a use case may touch. Optional ports arrive with the capabilities that use them. */
+/** A recipient's signing link, stored only as the SHA-256 of its secret. */
+export interface SignerTokenRecord {
+  tokenHash: string;
+  tenantId: string;
+  envelopeId: string;
+  recipientId: string;
+  issuedAt: string;
+  revokedAt?: string;
+}
+
+export interface SignerTokenStore {
+  putToken(record: SignerTokenRecord): Promise<void>;
+  getToken(tokenHash: string): Promise<SignerTokenRecord | null>;
+}
+
+/** The task token the signing route waits on for one step of one envelope. */
+export interface WaitRecord {
+  tenantId: string;
+  envelopeId: string;
+  step: number;
+  taskToken: string;
+  storedAt: string;
+}
+
+export interface WaitStore {
+  putWait(record: WaitRecord): Promise<void>;
+  getWait(key: EnvelopeKey): Promise<WaitRecord | null>;
+}
+
+/** The service seal: a signer whose key never leaves KMS (or the local key file) and its chain. */
+export interface SealKit {
+  signer: SealSigner;
+  /** DER certificates, the seal certificate first. */
+  chain(): Promise<Uint8Array[]>;
+}
+
+export interface Links {
+  /** Where the signing page is served: `{publicUrl}/sign#t=TOKEN`. */
+  publicUrl: string;
+}
+
+/** Everything a use case may touch. */
 export interface Ports {
   clock: Clock;
   ids: Ids;
@@ -203,4 +260,10 @@ export interface Ports {
   documents: DocumentStore;
   mail: Mailer;
   limits: Limits;
+  signerTokens: SignerTokenStore;
+  waits: WaitStore;
+  workflow: Workflow;
+  seal: SealKit;
+  fonts: FontSource;
+  links: Links;
 }

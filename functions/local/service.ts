@@ -8,7 +8,15 @@ import { ROUTES } from '../api/routes';
 import { ensureTable } from '../adapters/dynamodb/create-table';
 import type { Ports } from '../core/ports';
 import type { ServiceConfig } from '../wiring/config';
-import { buildPorts } from '../wiring/ports';
+import { buildPorts, withOverrides } from '../wiring/ports';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { join } from 'node:path';
+import { SIGNING_ROUTE_WORKFLOW } from '../../workflows/signing-route';
+import { routeInput } from '../core/signing/send-envelope';
+import { signingRouteTasks } from '../core/signing/route-tasks';
+import { LocalWorkflowRunner, type LocalWorkflowRunnerOptions } from './workflow/local-workflow-runner';
+import { openLocalSealKit } from './seal-kit';
+import { envelopesInFlight } from './resume';
 import { startEmulators } from './emulators';
 import { createHttpAdapter, type AccessLogEntry } from './http-adapter';
 import { LocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_URI } from './issuer';
@@ -24,6 +32,9 @@ export interface LocalServiceOptions {
   log?: (entry: AccessLogEntry) => void;
   /** Replace ports (a fixed clock, a failing store) for tests. */
   overrides?: (ports: Ports) => Partial<Ports>;
+  /** Clock time per unit of workflow time (1 / 5760 turns a 48-hour reminder wait into 30 s). */
+  timeScale?: number;
+  onExecutionEnd?: LocalWorkflowRunnerOptions['onExecutionEnd'];
 }
 
 export interface LocalService {
@@ -34,6 +45,9 @@ export interface LocalService {
   issuer: LocalIssuer;
   ports: Ports;
   config: ServiceConfig;
+  runner: LocalWorkflowRunner;
+  /** Envelopes whose signing route was started again at start-up. */
+  resumed: number;
   close(): Promise<void>;
 }
 
@@ -72,11 +86,23 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     await ensureTable(dynamo, TABLE);
-    dynamo.destroy();
 
-    const base = buildPorts(config);
-    const ports: Ports = { ...base, ...(options.overrides?.(base) ?? {}) };
-    const issuer = await LocalIssuer.open(options.home ?? options.issuerDirectory ?? (await tempDir()));
+    const stateDir = options.home ?? options.issuerDirectory ?? (await tempDir());
+    const ports = buildPorts(config);
+    // The local stand-ins for the ports that have no emulator: the workflow runner and the seal key.
+    const runner = new LocalWorkflowRunner({
+      tasks: signingRouteTasks(ports),
+      clock: ports.clock,
+      timeScale: options.timeScale ?? 1,
+      ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
+    });
+    closers.push(() => runner.close());
+    withOverrides(ports, {
+      workflow: runner,
+      seal: await openLocalSealKit(join(stateDir, 'seal'), ports.clock),
+    });
+    withOverrides(ports, options.overrides?.(ports) ?? {});
+    const issuer = await LocalIssuer.open(stateDir);
     const verifier = makeVerifier({
       issuer: LOCAL_ISSUER,
       audience: LOCAL_AUDIENCE,
@@ -111,6 +137,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     );
     const url = `http://${host}:${(server.address() as AddressInfo).port}`;
     config.publicUrl = url;
+    withOverrides(ports, { links: { publicUrl: url } });
+    const resumed = await resumeRoutes(dynamo, runner);
+    dynamo.destroy();
     return {
       url,
       openApiUrl: `${url}/v1/openapi.json`,
@@ -119,6 +148,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       issuer,
       ports,
       config,
+      runner,
+      resumed,
       close,
     };
   } catch (err) {
@@ -132,4 +163,10 @@ async function tempDir(): Promise<string> {
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   return mkdtempSync(join(tmpdir(), 'countersign-issuer-'));
+}
+
+async function resumeRoutes(dynamo: DynamoDBClient, runner: LocalWorkflowRunner): Promise<number> {
+  const inFlight = await envelopesInFlight(DynamoDBDocumentClient.from(dynamo), TABLE);
+  for (const state of inFlight) await runner.start(SIGNING_ROUTE_WORKFLOW, routeInput(state));
+  return inFlight.length;
 }

@@ -16,6 +16,12 @@ export const ServiceConfig = z.object({
   retentionDays: z.number().int().min(1).max(36500),
   mailFrom: z.string().min(3),
   publicUrl: z.string().url(),
+  /** Only the functions that use these get them: the API to start the route, the seal task to seal. */
+  signingRouteArn: z.string().min(1).optional(),
+  sealKeyArn: z.string().min(1).optional(),
+  /** Object key (documents bucket) of the PEM seal certificate chain. */
+  sealChainKey: z.string().min(1).optional(),
+  fontsDir: z.string().min(1).optional(),
   /** Emulator endpoints, only in the local mode. */
   endpoints: z
     .object({ dynamodb: z.string().url(), s3: z.string().url(), ses: z.string().url() })
@@ -46,6 +52,10 @@ export function readServiceConfig(env: Record<string, string | undefined>): Read
     retentionDays: Number(env[ENV.retentionDays]),
     mailFrom: env[ENV.mailFrom],
     publicUrl: env[ENV.publicUrl],
+    signingRouteArn: env[ENV.signingRouteArn],
+    sealKeyArn: env[ENV.sealKeyArn],
+    sealChainKey: env[ENV.sealChainKey],
+    fontsDir: env[ENV.fontsDir],
   });
   if (!parsed.success) fail('service', parsed.error);
   return Object.freeze(parsed.data);

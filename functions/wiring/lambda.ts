@@ -2,6 +2,8 @@ import { makeAuthorizer, makeVerifier } from '../api/authorizer';
 import { makeApiHandler, makeOpenApiHandler, type ApiHandler } from '../api/http';
 import { ROUTES } from '../api/routes';
 import type { Ports } from '../core/ports';
+import { signingRouteTasks } from '../core/signing/route-tasks';
+import type { TaskStateName } from '../../workflows/signing-route';
 import { readAuthConfig, readServiceConfig } from './config';
 import { buildPorts } from './ports';
 
@@ -19,4 +21,18 @@ export function lambdaHandler(name: string): ApiHandler {
 export function lambdaAuthorizer() {
   const config = readAuthConfig(process.env);
   return makeAuthorizer(makeVerifier({ ...config, jwksUri: `${config.issuer}/.well-known/jwks.json` }));
+}
+
+/**
+ * The Lambda entry for one task of the signing route. Step Functions' `lambda:invoke` hands the
+ * Payload as the event, and the result becomes the task's `Payload`. An ending error keeps its
+ * name (Envelope.Voided, ...), which the definition catches.
+ */
+export function routeTaskHandler(task: TaskStateName): (payload: never) => Promise<unknown> {
+  const config = readServiceConfig(process.env);
+  return async (payload) => {
+    ports ??= buildPorts(config);
+    const tasks = signingRouteTasks(ports) as unknown as Record<string, (p: unknown) => Promise<unknown>>;
+    return tasks[task]!(payload);
+  };
 }

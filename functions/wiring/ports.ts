@@ -1,23 +1,35 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SESClient } from '@aws-sdk/client-ses';
-import { DEFAULT_LIMITS, type Limits, type Ports } from '../core/ports';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SIGNING_ROUTE_WORKFLOW } from '../../workflows/signing-route';
+import { DEFAULT_LIMITS, type Limits, type Ports, type SealKit, type Workflow } from '../core/ports';
+import { certificatesFromPem } from '../core/pdf-seal/certificates';
 import { DynamoEnvelopeStore } from '../adapters/dynamodb/envelope-store';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
+import { DynamoSigningStore } from '../adapters/dynamodb/signing-store';
 import { DynamoUploadStore } from '../adapters/dynamodb/upload-store';
+import { NodeFontSource } from '../adapters/fonts/node-font-source';
+import { KmsSealSigner } from '../adapters/kms/kms-seal-signer';
 import { S3DocumentStore } from '../adapters/s3/document-store';
 import { SesMailer } from '../adapters/ses/ses-mailer';
+import { StepFunctionsWorkflow } from '../adapters/sfn/step-functions-workflow';
 import { systemClock, systemIds } from '../adapters/system';
 import type { ServiceConfig } from './config';
 
-/** Credentials the local emulators accept; in AWS the SDK finds the function's role itself. */
 // s3rver accepts only its own well-known key pair; dynalite and the local SES accept any.
 const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+function missing(setting: string, port: string): never {
+  throw new Error(`${setting} is not configured for this function, which therefore cannot use ${port}`);
+}
+
 /**
  * The AWS adapters, pointed at AWS or (with `endpoints`) at the local emulators: the SDK code
- * path is the same in both places.
+ * path is the same in both places. Ports a function may not need (the workflow, the seal) are
+ * built on first use, so a function without their settings fails loudly only if it uses them.
  */
 export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}): Ports {
   const local = config.endpoints !== undefined;
@@ -51,7 +63,11 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
     requestHandler: { requestTimeout: 10_000 },
   });
   const limits: Limits = { ...DEFAULT_LIMITS, documentRetentionDays: config.retentionDays };
-  return {
+  const signing = new DynamoSigningStore(dynamo, config.tableName);
+
+  let workflow: Workflow | undefined;
+  let seal: SealKit | undefined;
+  const ports: Ports = {
     clock: systemClock,
     ids: systemIds,
     envelopes: new DynamoEnvelopeStore(dynamo, config.tableName),
@@ -65,6 +81,42 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
     }),
     mail: new SesMailer(ses, config.mailFrom),
     limits,
-    ...overrides,
+    signerTokens: signing,
+    waits: signing,
+    get workflow(): Workflow {
+      workflow ??= new StepFunctionsWorkflow(new SFNClient(common), {
+        [SIGNING_ROUTE_WORKFLOW]: config.signingRouteArn ?? missing('SIGNING_ROUTE_ARN', 'the signing route'),
+      });
+      return workflow;
+    },
+    get seal(): SealKit {
+      if (!seal) {
+        const signer = new KmsSealSigner(
+          new KMSClient(common),
+          config.sealKeyArn ?? missing('SEAL_KEY_ARN', 'the seal'),
+        );
+        const chainKey = config.sealChainKey ?? missing('SEAL_CHAIN_KEY', 'the seal');
+        let chain: Promise<Uint8Array[]> | undefined;
+        seal = {
+          signer,
+          chain: () =>
+            (chain ??= s3
+              .send(new GetObjectCommand({ Bucket: config.documentsBucket, Key: chainKey }))
+              .then(async (res) => certificatesFromPem(await res.Body!.transformToString()))),
+        };
+      }
+      return seal;
+    },
+    fonts: new NodeFontSource(config.fontsDir),
+    links: { publicUrl: config.publicUrl },
   };
+  return withOverrides(ports, overrides);
+}
+
+/** Replaces ports in place; spreading would run the lazy getters and build what is not configured. */
+export function withOverrides(ports: Ports, overrides: Partial<Ports>): Ports {
+  for (const [name, value] of Object.entries(overrides)) {
+    Object.defineProperty(ports, name, { value, writable: true, enumerable: true, configurable: true });
+  }
+  return ports;
 }

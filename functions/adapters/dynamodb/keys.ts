@@ -11,3 +11,7 @@ export const IDEMPOTENCY_SK = 'IDEM';
 export const uploadPk = (tenantId: string, uploadId: string) => `T#${tenantId}#U#${uploadId}`;
 export const UPLOAD_SK = 'UPLOAD';
 export const tenantPrefix = (tenantId: string) => `T#${tenantId}#`;
+/** Signing links are looked up by the hash of their secret alone; the item names its tenant. */
+export const signerTokenPk = (tokenHash: string) => `SIGNER#${tokenHash}`;
+export const SIGNER_TOKEN_SK = 'TOKEN';
+export const WAIT_SK = 'WAIT';

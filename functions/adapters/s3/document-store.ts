@@ -41,14 +41,20 @@ export class S3DocumentStore implements DocumentStore {
       : {};
   }
 
-  async putDocument(key: string, bytes: Uint8Array, sha256: string, retainUntil: Date): Promise<void> {
+  async putDocument(
+    key: string,
+    bytes: Uint8Array,
+    sha256: string,
+    retainUntil: Date,
+    contentType = 'application/pdf',
+  ): Promise<void> {
     if (sha256Hex(bytes) !== sha256) throw new IntegrityError(`bytes for ${key} do not match their SHA-256`);
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.buckets.documents,
         Key: key,
         Body: bytes,
-        ContentType: 'application/pdf',
+        ContentType: contentType,
         ChecksumSHA256: sha256Base64(bytes),
         Metadata: { [SHA_META]: sha256 },
         ...this.encryption(),

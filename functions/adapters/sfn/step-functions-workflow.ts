@@ -4,19 +4,10 @@ import {
   StartExecutionCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { TaskTokenExpiredError } from '../../core/errors';
 import type { Workflow } from '../../core/ports';
 
-/**
- * The task token is no longer waiting: its task timed out (the workflow moved on to send
- * reminders with a fresh token) or the execution ended. Callers treat this as "too late", not
- * as a fault.
- */
-export class TaskTokenExpiredError extends Error {
-  override readonly name = 'TaskTokenExpiredError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export { TaskTokenExpiredError };
 
 const EXPIRED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist']);
 

@@ -3,6 +3,8 @@ import { isFinal, type EnvelopeState } from '../envelope';
 import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
 import { ConflictError } from '../errors';
 import type { Ports } from '../ports';
+import { releaseWait } from '../signing/signer-actions';
+import { ERRORS } from '../../../workflows/signing-route';
 
 /**
  * Voids an envelope that has not ended. With an `operationId` (a keyed request), a retry
@@ -16,7 +18,7 @@ export async function voidEnvelope(
   operationId?: string,
 ): Promise<EnvelopeState> {
   const key = { tenantId: principal.tenantId, envelopeId };
-  return withRetry(async () => {
+  const voided = await withRetry(async () => {
     const state = await loadEnvelope(ports.envelopes, key);
     requireManage(principal, state, 'void this envelope');
     if (isFinal(state.status)) {
@@ -32,6 +34,9 @@ export async function voidEnvelope(
     });
     return next;
   });
+  // A route waiting on a step ends through the failure it catches, and tells the recipients.
+  await releaseWait(ports, voided, null, ERRORS.Voided);
+  return voided;
 }
 
 async function voidedBy(

@@ -1,0 +1,91 @@
+import type { EnvelopeState, RecipientState } from '../envelope';
+import type { MailMessage } from '../ports';
+
+/** The e-mails of the signing route, as plain text: short, and saying what to do next. */
+
+const senderName = (s: EnvelopeState) => s.owner.email ?? 'The sender';
+
+export function signingLink(publicUrl: string, token: string): string {
+  // The token travels in the fragment, which browsers never send to a server.
+  return `${publicUrl.replace(/\/$/, '')}/sign#t=${token}`;
+}
+
+export function invitation(s: EnvelopeState, r: RecipientState, link: string): MailMessage {
+  return {
+    to: [r.email],
+    subject: `Please sign: ${s.title}`,
+    text: [
+      `Hello ${r.name},`,
+      '',
+      `${senderName(s)} asks you to sign "${s.title}".`,
+      ...(s.message ? ['', s.message] : []),
+      '',
+      `Open the documents and sign: ${link}`,
+      '',
+      'This link is personal: do not forward it. It stops working when the envelope ends.',
+    ].join('\n'),
+  };
+}
+
+export function completion(
+  s: EnvelopeState,
+  to: string[],
+  delivery: { attached: true } | { attached: false; links: { name: string; url: string }[] },
+): Omit<MailMessage, 'attachments'> {
+  return {
+    to,
+    subject: `Completed: ${s.title}`,
+    text: [
+      `"${s.title}" has been signed by every party and sealed.`,
+      '',
+      delivery.attached
+        ? 'The sealed document is attached. Its electronic seal can be checked in any PDF reader.'
+        : [
+            'The sealed documents are too large to attach; download them here (links valid for 7 days):',
+            ...delivery.links.map((l) => `  ${l.name}: ${l.url}`),
+          ].join('\n'),
+      '',
+      `Envelope reference: ${s.id}`,
+    ].join('\n'),
+  };
+}
+
+export function ended(
+  s: EnvelopeState,
+  to: string[],
+  reason: 'declined' | 'voided' | 'expired',
+): MailMessage {
+  const decliner = s.recipients.find((r) => r.id === s.declinedBy);
+  const why =
+    reason === 'declined'
+      ? `${decliner?.name ?? 'A signer'} declined to sign${decliner?.declineReason ? `: "${decliner.declineReason}"` : '.'}`
+      : reason === 'voided'
+        ? `${senderName(s)} voided it${s.voidedReason ? `: "${s.voidedReason}"` : '.'}`
+        : 'It expired before every party had signed.';
+  return {
+    to,
+    subject: `${reason === 'declined' ? 'Declined' : reason === 'voided' ? 'Voided' : 'Expired'}: ${s.title}`,
+    text: [
+      `"${s.title}" will not be completed. ${why}`,
+      '',
+      'Links to it no longer work.',
+      '',
+      `Envelope reference: ${s.id}`,
+    ].join('\n'),
+  };
+}
+
+export function consentWithdrawn(s: EnvelopeState, r: RecipientState): MailMessage | null {
+  if (!s.owner.email) return null;
+  return {
+    to: [s.owner.email],
+    subject: `Consent withdrawn: ${s.title}`,
+    text: [
+      `${r.name} <${r.email}> withdrew consent to sign "${s.title}" electronically.`,
+      '',
+      'They will not be asked to sign it electronically. You can void the envelope and arrange a paper signature.',
+      '',
+      `Envelope reference: ${s.id}`,
+    ].join('\n'),
+  };
+}

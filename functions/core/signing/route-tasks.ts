@@ -1,0 +1,254 @@
+import type {
+  AwaitStepPayload,
+  EnvelopePayload,
+  RecordEndPayload,
+  SigningRouteTasks,
+  StepPayload,
+} from '../../../workflows/signing-route';
+import { ERRORS } from '../../../workflows/signing-route';
+import type { EnvelopeState, SealedDocument } from '../envelope';
+import { isFinal, isStepComplete } from '../envelope';
+import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
+import { TaskTokenExpiredError } from '../errors';
+import { sha256Hex } from '../hashing';
+import { sealPdf } from '../pdf-seal/seal';
+import { stampSignatures, type Stamp } from '../pdf-stamp/stamp';
+import type { MailAttachment, Ports } from '../ports';
+import { completion, ended, invitation, signingLink } from './messages';
+
+/** An ending the route catches by name (Envelope.Voided, .Declined, .Expired). */
+export class RouteEndedError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+const ENDING: Record<string, string> = {
+  voided: ERRORS.Voided,
+  declined: ERRORS.Declined,
+  expired: ERRORS.Expired,
+};
+
+function stopIfEnded(state: EnvelopeState): void {
+  const error = ENDING[state.status];
+  if (error) throw new RouteEndedError(error, `envelope ${state.id} is ${state.status}`);
+}
+
+const keyOf = (p: EnvelopePayload) => ({ tenantId: p.tenantId, envelopeId: p.envelopeId });
+const system = { kind: 'system' as const, id: 'signing-route' };
+
+/**
+ * The signing route's tasks. Each one is safe to run twice (Lambda retries, a restarted local
+ * route): it reads the log first and does only what is not yet recorded.
+ */
+export function signingRouteTasks(ports: Ports): SigningRouteTasks {
+  return {
+    async StartStep(p: StepPayload) {
+      const state = await loadEnvelope(ports.envelopes, keyOf(p));
+      stopIfEnded(state);
+      const waiting = state.recipients.filter((r) => r.step === p.step && r.status === 'created');
+      for (const r of waiting) {
+        const token = ports.ids.newSecret(32);
+        await ports.signerTokens.putToken({
+          tokenHash: sha256Hex(token),
+          tenantId: state.tenantId,
+          envelopeId: state.id,
+          recipientId: r.id,
+          issuedAt: ports.clock.now().toISOString(),
+        });
+        const { messageId } = await ports.mail.send(
+          invitation(state, r, signingLink(ports.links.publicUrl, token)),
+        );
+        await withRetry(async () => {
+          const current = await loadEnvelope(ports.envelopes, keyOf(p));
+          await appendEvent(ports.envelopes, current, {
+            type: 'recipient.invited',
+            at: ports.clock.now().toISOString(),
+            actor: system,
+            data: { recipientId: r.id, step: p.step, email: r.email, messageId },
+          });
+        });
+      }
+      return { step: p.step, invited: waiting.length };
+    },
+
+    /**
+     * Stores the token, then looks at the step: a signature that landed while the previous
+     * token was being replaced found no token to complete, so this completes it.
+     */
+    async AwaitStep(p: AwaitStepPayload) {
+      await ports.waits.putWait({
+        tenantId: p.tenantId,
+        envelopeId: p.envelopeId,
+        step: p.step,
+        taskToken: p.taskToken,
+        storedAt: ports.clock.now().toISOString(),
+      });
+      const state = await loadEnvelope(ports.envelopes, keyOf(p));
+      try {
+        const error = ENDING[state.status];
+        if (error)
+          await ports.workflow.taskFailure(p.taskToken, error, `envelope ${state.id} is ${state.status}`);
+        else if (isStepComplete(state, p.step))
+          await ports.workflow.taskSuccess(p.taskToken, { step: p.step });
+      } catch (err) {
+        if (!(err instanceof TaskTokenExpiredError)) throw err;
+      }
+      return { stored: true };
+    },
+
+    async Remind(p: StepPayload) {
+      const state = await loadEnvelope(ports.envelopes, keyOf(p));
+      stopIfEnded(state);
+      // Reminders with their cap and the expiry check arrive with the routing capabilities; the
+      // wait simply starts again with a fresh token.
+      return { step: p.step, reminded: 0 };
+    },
+
+    async Seal(p: EnvelopePayload) {
+      const state = await loadEnvelope(ports.envelopes, keyOf(p));
+      if (state.status === 'completed') return { documents: state.sealedDocuments?.length ?? 0 };
+      stopIfEnded(state);
+      if (state.steps.some((s) => s.status !== 'completed')) {
+        throw new Error(`envelope ${state.id} cannot be sealed: not every step is complete`);
+      }
+      const chain = await ports.seal.chain();
+      const retainUntil = new Date(
+        ports.clock.now().getTime() + ports.limits.documentRetentionDays * 86_400_000,
+      );
+      const sealed: SealedDocument[] = [];
+      for (const doc of state.documents) {
+        const original = await ports.documents.getDocument(doc.storageKey, doc.sha256);
+        const stamps = await stampsFor(ports, state, doc.id);
+        const stamped = stamps.length ? await stampSignatures(original, stamps, ports.fonts) : original;
+        const bytes = await sealPdf(stamped, {
+          signer: ports.seal.signer,
+          chain,
+          reason: `Signed by every party in envelope ${state.id}`,
+          name: 'Countersign',
+          signedAt: ports.clock.now(),
+          fieldName: `CountersignSeal_${state.id}`,
+        });
+        const storageKey = doc.storageKey.replace(/\.pdf$/, '.sealed.pdf');
+        const sha256 = sha256Hex(bytes);
+        await ports.documents.putDocument(storageKey, bytes, sha256, retainUntil);
+        sealed.push({
+          id: doc.id,
+          name: doc.name.replace(/(\.pdf)?$/i, ' (signed).pdf'),
+          storageKey,
+          sha256,
+          size: bytes.length,
+        });
+      }
+      await withRetry(async () => {
+        const current = await loadEnvelope(ports.envelopes, keyOf(p));
+        if (current.status === 'completed') return;
+        await appendEvent(ports.envelopes, current, {
+          type: 'envelope.completed',
+          at: ports.clock.now().toISOString(),
+          actor: system,
+          data: { documents: sealed },
+        });
+      });
+      return { documents: sealed.length };
+    },
+
+    async NotifyCompletion(p: EnvelopePayload) {
+      const state = await loadEnvelope(ports.envelopes, keyOf(p));
+      if (state.status !== 'completed' || state.notified?.includes('completed')) return { sent: false };
+      const to = parties(state, () => true);
+      const docs = state.sealedDocuments ?? [];
+      const total = docs.reduce((n, d) => n + d.size, 0);
+      const attached = total <= ports.limits.maxAttachmentBytes;
+      let attachments: MailAttachment[] = [];
+      let message;
+      if (attached) {
+        attachments = await Promise.all(
+          docs.map(async (d) => ({
+            filename: d.name,
+            contentType: 'application/pdf',
+            content: await ports.documents.getDocument(d.storageKey, d.sha256),
+          })),
+        );
+        message = completion(state, to, { attached: true });
+      } else {
+        const links = await Promise.all(
+          docs.map(async (d) => ({
+            name: d.name,
+            url: (await ports.documents.documentUrl(d.storageKey, d.name, 7 * 86_400, d.sha256)).url,
+          })),
+        );
+        message = completion(state, to, { attached: false, links });
+      }
+      await ports.mail.send({ ...message, attachments });
+      await recordNotified(ports, p, { reason: 'completed', to, attached });
+      return { sent: true, attached };
+    },
+
+    async RecordEnd(p: RecordEndPayload) {
+      const state = await loadEnvelope(ports.envelopes, keyOf(p));
+      if (!isFinal(state.status) || state.status === 'completed') return { recorded: false };
+      const reason = state.status as 'declined' | 'voided' | 'expired';
+      if (state.notified?.includes(reason)) return { recorded: false };
+      // Declined: the sender and those who already signed. Voided or expired: everyone invited.
+      const to =
+        reason === 'declined'
+          ? parties(state, (r) => r.status === 'signed')
+          : parties(state, (r) => r.status !== 'created', reason === 'expired');
+      if (to.length) await ports.mail.send(ended(state, to, reason));
+      await recordNotified(ports, p, { reason, to });
+      return { recorded: true };
+    },
+  };
+}
+
+function parties(
+  state: EnvelopeState,
+  which: (r: EnvelopeState['recipients'][number]) => boolean,
+  includeSender = true,
+): string[] {
+  const emails = state.recipients.filter(which).map((r) => r.email);
+  if (includeSender && state.owner.email) emails.push(state.owner.email);
+  return [...new Set(emails.map((e) => e.toLowerCase()))];
+}
+
+async function recordNotified(
+  ports: Ports,
+  p: EnvelopePayload,
+  data: { reason: 'completed' | 'declined' | 'voided' | 'expired'; to: string[]; attached?: boolean },
+): Promise<void> {
+  await withRetry(async () => {
+    const current = await loadEnvelope(ports.envelopes, keyOf(p));
+    if (current.notified?.includes(data.reason)) return;
+    await appendEvent(ports.envelopes, current, {
+      type: 'envelope.parties_notified',
+      at: ports.clock.now().toISOString(),
+      actor: system,
+      data,
+    });
+  });
+}
+
+/** Each signer's signature in each of their fields on this document, with a reference to the trail. */
+async function stampsFor(ports: Ports, state: EnvelopeState, documentId: string): Promise<Stamp[]> {
+  const stamps: Stamp[] = [];
+  for (const r of state.recipients) {
+    if (r.status !== 'signed' || !r.signature || !r.signedAt) continue;
+    const image =
+      r.signature.kind === 'drawn'
+        ? await ports.documents.getDocument(r.signature.storageKey, r.signature.pngSha256)
+        : undefined;
+    for (const f of r.fields.filter((f) => f.documentId === documentId)) {
+      stamps.push({
+        page: f.page,
+        rect: { x: f.x, y: f.y, width: f.width, height: f.height },
+        signerName: r.name,
+        signedAt: r.signedAt,
+        reference: `${state.id.slice(-10)}/${r.id}`,
+        ...(image ? { image } : { typed: (r.signature as { text: string }).text }),
+      });
+    }
+  }
+  return stamps;
+}

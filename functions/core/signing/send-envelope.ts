@@ -1,0 +1,71 @@
+import { SIGNING_ROUTE_WORKFLOW, type SigningRouteInput } from '../../../workflows/signing-route';
+import { requireManage, type Principal } from '../access';
+import type { EnvelopeState } from '../envelope';
+import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
+import { ConflictError, ValidationError } from '../errors';
+import type { Ports } from '../ports';
+
+/** One execution per envelope: its name makes a repeated start a no-op. */
+export const executionName = (state: { tenantId: string; id: string }) =>
+  `${state.tenantId}-${state.id}`.slice(0, 80);
+
+export function routeInput(state: EnvelopeState): SigningRouteInput {
+  return {
+    tenantId: state.tenantId,
+    envelopeId: state.id,
+    stepCount: state.steps.length,
+    reminderSeconds: state.reminderSeconds!,
+    executionName: executionName(state),
+  };
+}
+
+/**
+ * Sends a draft: records `envelope.sent`, then starts the signing route. The route's first task
+ * invites step 1. A retry after a crash between the two finds the envelope sent by this very
+ * operation and starts the route again, which the execution name makes harmless.
+ */
+export async function sendEnvelope(
+  ports: Ports,
+  principal: Principal,
+  envelopeId: string,
+  opts: { operationId?: string } = {},
+): Promise<EnvelopeState> {
+  const key = { tenantId: principal.tenantId, envelopeId };
+  const state = await withRetry(async () => {
+    const current = await loadEnvelope(ports.envelopes, key);
+    requireManage(principal, current, 'send this envelope');
+    if (current.status !== 'draft') {
+      if (opts.operationId && current.status === 'sent' && (await sentBy(ports, key)) === opts.operationId) {
+        return current;
+      }
+      throw new ConflictError(`envelope ${envelopeId} is ${current.status}; only a draft can be sent`);
+    }
+    if (!current.recipients.some((r) => r.role === 'signer')) {
+      throw new ValidationError('an envelope needs at least one signer before it can be sent', [
+        { path: 'recipients', message: 'no signer' },
+      ]);
+    }
+    const { state: sent } = await appendEvent(ports.envelopes, current, {
+      type: 'envelope.sent',
+      at: ports.clock.now().toISOString(),
+      actor: { kind: 'user', id: principal.sub, ...(principal.email ? { email: principal.email } : {}) },
+      data: {
+        stepCount: current.steps.length,
+        reminderSeconds: ports.limits.reminderSeconds,
+        ...(opts.operationId ? { operationId: opts.operationId } : {}),
+      },
+    });
+    return sent;
+  });
+  await ports.workflow.start(SIGNING_ROUTE_WORKFLOW, routeInput(state));
+  return state;
+}
+
+async function sentBy(
+  ports: Ports,
+  key: { tenantId: string; envelopeId: string },
+): Promise<string | undefined> {
+  const events = await ports.envelopes.loadEvents(key);
+  const sent = events.find((e) => e.type === 'envelope.sent');
+  return sent?.type === 'envelope.sent' ? sent.data.operationId : undefined;
+}

@@ -1,0 +1,61 @@
+import type { Actor } from '../audit-chain';
+import { isFinal, type EnvelopeState, type RecipientState } from '../envelope';
+import { loadEnvelope } from '../envelope-repository';
+import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
+import { sha256Hex } from '../hashing';
+import type { Ports, SignerTokenRecord } from '../ports';
+
+/** Where a signer's request came from, recorded with what they do. */
+export interface ClientInfo {
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface SignerContext {
+  token: SignerTokenRecord;
+  envelope: EnvelopeState;
+  recipient: RecipientState;
+  actor: Actor;
+}
+
+const TOKEN_FORMAT = /^[A-Za-z0-9_-]{22,128}$/;
+
+/**
+ * Resolves a signing link's secret to its recipient. The secret is never stored: only its
+ * SHA-256 is, so a copy of the table does not let anyone sign.
+ */
+export async function resolveSigner(
+  ports: Ports,
+  token: string | undefined,
+  client: ClientInfo,
+  opts: { allowEnded?: boolean } = {},
+): Promise<SignerContext> {
+  if (!token) throw new UnauthorizedError('the signing token is missing; open the link from your invitation');
+  if (!TOKEN_FORMAT.test(token)) throw new UnauthorizedError('this signing link is not valid');
+  const record = await ports.signerTokens.getToken(sha256Hex(token));
+  if (!record) throw new UnauthorizedError('this signing link is not valid');
+  if (record.revokedAt)
+    throw new UnauthorizedError('this signing link was replaced by a newer one; use the latest invitation');
+  const envelope = await loadEnvelope(ports.envelopes, {
+    tenantId: record.tenantId,
+    envelopeId: record.envelopeId,
+  });
+  const recipient = envelope.recipients.find((r) => r.id === record.recipientId);
+  if (!recipient)
+    throw new NotFoundError('this signing link names a recipient who is no longer on the envelope');
+  if (isFinal(envelope.status) && envelope.status !== 'completed' && !opts.allowEnded) {
+    throw new GoneError(`this envelope was ${envelope.status}; the link no longer works`);
+  }
+  return {
+    token: record,
+    envelope,
+    recipient,
+    actor: {
+      kind: 'recipient',
+      id: recipient.id,
+      email: recipient.email,
+      ...(client.ip ? { ip: client.ip } : {}),
+      ...(client.userAgent ? { userAgent: client.userAgent.slice(0, 512) } : {}),
+    },
+  };
+}

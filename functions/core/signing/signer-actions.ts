@@ -1,0 +1,346 @@
+import { PDFDocument } from 'pdf-lib';
+import { DISCLOSURE_SHA256, DISCLOSURE_TEXT, DISCLOSURE_VERSION, SIGNING_INTENT } from '../disclosure';
+import { ERRORS } from '../../../workflows/signing-route';
+import { isStepComplete, type EnvelopeState, type SignatureRecord } from '../envelope';
+import { appendEvent, withRetry } from '../envelope-repository';
+import {
+  ConflictError,
+  PayloadTooLargeError,
+  TaskTokenExpiredError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../errors';
+import { sha256Hex } from '../hashing';
+import type { Ports, PresignedRequest } from '../ports';
+import { resolveSigner, type ClientInfo, type SignerContext } from './signer-access';
+import { consentWithdrawn } from './messages';
+
+export interface SigningSession {
+  envelope: { id: string; title: string; message: string; status: EnvelopeState['status'] };
+  sender: { email?: string };
+  recipient: {
+    id: string;
+    name: string;
+    email: string;
+    role: string;
+    step: number;
+    status: string;
+    fields: EnvelopeState['recipients'][number]['fields'];
+  };
+  documents: { id: string; name: string; sha256: string; pageCount: number }[];
+  disclosure: { version: string; sha256: string; text: string };
+  consent: { given: boolean; at?: string; withdrawnAt?: string };
+  /** Whether this recipient can sign now, and if not, why. */
+  canSign: boolean;
+  reason?: string;
+  intent: string;
+}
+
+function blocker(ctx: SignerContext): string | undefined {
+  const { envelope: e, recipient: r } = ctx;
+  if (e.status !== 'sent') return `the envelope is ${e.status}`;
+  if (r.status === 'signed') return 'you have already signed';
+  if (r.status === 'declined') return 'you declined to sign';
+  if (r.status === 'withdrawn') return 'you withdrew your consent to sign electronically';
+  if (e.currentStep !== r.step) return `your turn has not come yet: step ${e.currentStep} is signing now`;
+  if (!r.consent || r.consent.withdrawnAt) return 'consent to electronic records is required before signing';
+  return undefined;
+}
+
+function session(ctx: SignerContext): SigningSession {
+  const { envelope: e, recipient: r } = ctx;
+  const reason = blocker(ctx);
+  return {
+    envelope: { id: e.id, title: e.title, message: e.message, status: e.status },
+    sender: { ...(e.owner.email ? { email: e.owner.email } : {}) },
+    recipient: {
+      id: r.id,
+      name: r.name,
+      email: r.email,
+      role: r.role,
+      step: r.step,
+      status: r.status,
+      fields: r.fields,
+    },
+    documents: e.documents.map((d) => ({
+      id: d.id,
+      name: d.name,
+      sha256: d.sha256,
+      pageCount: d.pages.length,
+    })),
+    disclosure: { version: DISCLOSURE_VERSION, sha256: DISCLOSURE_SHA256, text: DISCLOSURE_TEXT },
+    consent: {
+      given: Boolean(r.consent && !r.consent.withdrawnAt),
+      ...(r.consent ? { at: r.consent.at } : {}),
+      ...(r.consent?.withdrawnAt ? { withdrawnAt: r.consent.withdrawnAt } : {}),
+    },
+    canSign: reason === undefined,
+    ...(reason ? { reason } : {}),
+    intent: SIGNING_INTENT,
+  };
+}
+
+/** Opening the link: the first view of an invited recipient is recorded. */
+export async function openSession(
+  ports: Ports,
+  token: string | undefined,
+  client: ClientInfo,
+): Promise<SigningSession> {
+  return withRetry(async () => {
+    const ctx = await resolveSigner(ports, token, client);
+    if (ctx.envelope.status !== 'sent' || ctx.recipient.status !== 'sent') return session(ctx);
+    const { state } = await appendEvent(ports.envelopes, ctx.envelope, {
+      type: 'recipient.viewed',
+      at: ports.clock.now().toISOString(),
+      actor: ctx.actor,
+      data: { recipientId: ctx.recipient.id },
+    });
+    return session({
+      ...ctx,
+      envelope: state,
+      recipient: state.recipients.find((r) => r.id === ctx.recipient.id)!,
+    });
+  });
+}
+
+/** The version this recipient signs, as a short-lived URL; the hash they were shown is recorded. */
+export async function signerDocument(
+  ports: Ports,
+  token: string | undefined,
+  client: ClientInfo,
+  documentId: string | undefined,
+): Promise<PresignedRequest & { document: { id: string; name: string; sha256: string } }> {
+  return withRetry(async () => {
+    const ctx = await resolveSigner(ports, token, client);
+    const { envelope: e, recipient: r } = ctx;
+    const completed = e.status === 'completed' && e.sealedDocuments;
+    const docs = completed ? e.sealedDocuments! : e.documents;
+    const doc = documentId ? docs.find((d) => d.id === documentId) : docs[0];
+    if (!doc)
+      throw new ValidationError(`no document "${documentId}" in this envelope`, [
+        { path: 'query.document', message: 'unknown document' },
+      ]);
+    const url = await ports.documents.documentUrl(
+      doc.storageKey,
+      doc.name,
+      ports.limits.downloadUrlSeconds,
+      doc.sha256,
+    );
+    if (!completed && e.status === 'sent' && !(r.viewedDocuments ?? []).includes(doc.id)) {
+      await appendEvent(ports.envelopes, e, {
+        type: 'recipient.document_viewed',
+        at: ports.clock.now().toISOString(),
+        actor: ctx.actor,
+        data: { recipientId: r.id, documentId: doc.id, sha256: doc.sha256 },
+      });
+    }
+    return { ...url, document: { id: doc.id, name: doc.name, sha256: doc.sha256 } };
+  });
+}
+
+function requireOpen(ctx: SignerContext, action: string): void {
+  const { envelope: e, recipient: r } = ctx;
+  if (e.status !== 'sent') throw new ConflictError(`the envelope is ${e.status}; you cannot ${action}`);
+  if (r.status === 'signed') throw new ConflictError(`you have already signed; you cannot ${action}`);
+  if (r.status === 'declined') throw new ConflictError(`you declined to sign; you cannot ${action}`);
+}
+
+export async function giveConsent(
+  ports: Ports,
+  token: string | undefined,
+  client: ClientInfo,
+  input: { disclosureVersion: string },
+) {
+  return withRetry(async () => {
+    const ctx = await resolveSigner(ports, token, client);
+    requireOpen(ctx, 'consent');
+    if (input.disclosureVersion !== DISCLOSURE_VERSION) {
+      throw new ConflictError(
+        `the disclosure has changed (now version ${DISCLOSURE_VERSION}); read it again before consenting`,
+      );
+    }
+    if (ctx.recipient.status === 'withdrawn') {
+      throw new ConflictError('you withdrew your consent; ask the sender to send the envelope to you again');
+    }
+    if (ctx.recipient.consent && !ctx.recipient.consent.withdrawnAt) return session(ctx);
+    const { state } = await appendEvent(ports.envelopes, ctx.envelope, {
+      type: 'recipient.consented',
+      at: ports.clock.now().toISOString(),
+      actor: ctx.actor,
+      data: {
+        recipientId: ctx.recipient.id,
+        disclosureVersion: DISCLOSURE_VERSION,
+        disclosureSha256: DISCLOSURE_SHA256,
+      },
+    });
+    return session({
+      ...ctx,
+      envelope: state,
+      recipient: state.recipients.find((r) => r.id === ctx.recipient.id)!,
+    });
+  });
+}
+
+/** Withdrawal before signing stops this recipient; the sender is told. */
+export async function withdrawConsent(ports: Ports, token: string | undefined, client: ClientInfo) {
+  const result = await withRetry(async () => {
+    const ctx = await resolveSigner(ports, token, client);
+    requireOpen(ctx, 'withdraw consent');
+    if (ctx.recipient.status === 'withdrawn') return { ctx, changed: false };
+    const { state } = await appendEvent(ports.envelopes, ctx.envelope, {
+      type: 'recipient.consent_withdrawn',
+      at: ports.clock.now().toISOString(),
+      actor: ctx.actor,
+      data: { recipientId: ctx.recipient.id },
+    });
+    return {
+      ctx: { ...ctx, envelope: state, recipient: state.recipients.find((r) => r.id === ctx.recipient.id)! },
+      changed: true,
+    };
+  });
+  if (result.changed) {
+    const notice = consentWithdrawn(result.ctx.envelope, result.ctx.recipient);
+    if (notice) await ports.mail.send(notice);
+  }
+  return session(result.ctx);
+}
+
+export type SignatureInput = { type: 'typed'; text: string } | { type: 'drawn'; pngBase64: string };
+
+export interface SignInput {
+  signature: SignatureInput;
+  /** The SHA-256 of each document as the signer saw it; checked when given. */
+  documents?: { id: string; sha256: string }[];
+}
+
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+async function checkPng(ports: Ports, base64: string): Promise<Uint8Array> {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length > ports.limits.maxSignatureImageBytes) {
+    throw new PayloadTooLargeError(
+      `the drawn signature is ${bytes.length} bytes; at most ${ports.limits.maxSignatureImageBytes} are accepted`,
+    );
+  }
+  if (bytes.length < PNG_MAGIC.length || !bytes.subarray(0, 8).equals(PNG_MAGIC)) {
+    throw new UnsupportedMediaTypeError('the drawn signature must be a PNG image');
+  }
+  try {
+    await (await PDFDocument.create()).embedPng(bytes);
+  } catch (err) {
+    throw new UnsupportedMediaTypeError(
+      `the drawn signature is not a readable PNG: ${(err as Error).message}`,
+    );
+  }
+  return bytes;
+}
+
+/**
+ * The explicit act of signing. Records the signature, the exact document versions, the intent
+ * statement and where it came from; when it completes its step, tells the waiting route.
+ */
+export async function sign(ports: Ports, token: string | undefined, client: ClientInfo, input: SignInput) {
+  const image =
+    input.signature.type === 'drawn' ? await checkPng(ports, input.signature.pngBase64) : undefined;
+  const { state, recipientId, completedStep } = await withRetry(async () => {
+    const ctx = await resolveSigner(ports, token, client);
+    requireOpen(ctx, 'sign');
+    const reason = blocker(ctx);
+    if (reason) throw new ConflictError(`you cannot sign now: ${reason}`);
+    const { envelope: e, recipient: r } = ctx;
+    for (const seen of input.documents ?? []) {
+      const doc = e.documents.find((d) => d.id === seen.id);
+      if (!doc)
+        throw new ValidationError(`no document "${seen.id}" in this envelope`, [
+          { path: 'body.documents', message: 'unknown document' },
+        ]);
+      if (doc.sha256 !== seen.sha256)
+        throw new ConflictError(`document "${doc.name}" is not the version you were shown; reload it`);
+    }
+    let signature: SignatureRecord;
+    if (image) {
+      const storageKey = `tenants/${e.tenantId}/envelopes/${e.id}/signatures/${r.id}.png`;
+      const pngSha256 = sha256Hex(image);
+      const retainUntil = new Date(
+        ports.clock.now().getTime() + ports.limits.documentRetentionDays * 86_400_000,
+      );
+      await ports.documents.putDocument(storageKey, image, pngSha256, retainUntil, 'image/png');
+      signature = { kind: 'drawn', pngSha256, storageKey };
+    } else {
+      const text = (input.signature as { text: string }).text.trim();
+      if (!text)
+        throw new ValidationError('a typed signature cannot be empty', [
+          { path: 'body.signature.text', message: 'empty' },
+        ]);
+      signature = { kind: 'typed', text };
+    }
+    const { state } = await appendEvent(ports.envelopes, e, {
+      type: 'recipient.signed',
+      at: ports.clock.now().toISOString(),
+      actor: ctx.actor,
+      data: {
+        recipientId: r.id,
+        step: r.step,
+        signature,
+        documents: e.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
+        intent: SIGNING_INTENT,
+      },
+    });
+    // Appends are serialised by sequence number, so exactly one signature completes a step.
+    return { state, recipientId: r.id, completedStep: isStepComplete(state, r.step) ? r.step : null };
+  });
+  if (completedStep !== null) await releaseWait(ports, state, completedStep, 'success');
+  return session({
+    token: { tokenHash: '', tenantId: state.tenantId, envelopeId: state.id, recipientId, issuedAt: '' },
+    envelope: state,
+    recipient: state.recipients.find((r) => r.id === recipientId)!,
+    actor: { kind: 'recipient', id: recipientId },
+  });
+}
+
+export async function decline(
+  ports: Ports,
+  token: string | undefined,
+  client: ClientInfo,
+  input: { reason: string },
+) {
+  const state = await withRetry(async () => {
+    const ctx = await resolveSigner(ports, token, client);
+    requireOpen(ctx, 'decline');
+    const { state } = await appendEvent(ports.envelopes, ctx.envelope, {
+      type: 'recipient.declined',
+      at: ports.clock.now().toISOString(),
+      actor: ctx.actor,
+      data: { recipientId: ctx.recipient.id, reason: input.reason },
+    });
+    return state;
+  });
+  await releaseWait(
+    ports,
+    state,
+    state.recipients.find((r) => r.id === state.declinedBy)!.step,
+    ERRORS.Declined,
+  );
+  return state;
+}
+
+/**
+ * Tells the route's waiting task that its step is done (or that the envelope ended). A token
+ * that is no longer waiting is not a fault: the route re-checks the step when it stores its
+ * next token, so nothing is lost.
+ */
+export async function releaseWait(
+  ports: Ports,
+  state: EnvelopeState,
+  step: number | null,
+  outcome: 'success' | (typeof ERRORS)[keyof typeof ERRORS],
+): Promise<void> {
+  const wait = await ports.waits.getWait({ tenantId: state.tenantId, envelopeId: state.id });
+  if (!wait || (outcome === 'success' && wait.step !== step)) return;
+  try {
+    if (outcome === 'success') await ports.workflow.taskSuccess(wait.taskToken, { step });
+    else await ports.workflow.taskFailure(wait.taskToken, outcome, `envelope ${state.id} ${state.status}`);
+  } catch (err) {
+    if (!(err instanceof TaskTokenExpiredError)) throw err;
+  }
+}

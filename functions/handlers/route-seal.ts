@@ -1,0 +1,3 @@
+import { routeTaskHandler } from '../wiring/lambda';
+
+export const handler = routeTaskHandler('Seal');
