@@ -22,6 +22,7 @@ import {
   CreateUploadBody,
   DocumentLink,
   DocumentParams,
+  DocumentQuery,
   Envelope,
   EnvelopeIdParams,
   EnvelopeList,
@@ -154,10 +155,11 @@ export const ROUTES: Record<string, RouteDefinition> = {
     manifest: manifest('getDocument'),
     summary: 'Get a short-lived download URL for a document',
     params: DocumentParams,
+    query: DocumentQuery,
     responses: { 200: { description: 'A presigned URL', schema: DocumentLink } },
     run: async (ports, req) => ({
       status: 200,
-      body: await getDocumentUrl(ports, who(req), req.params.id, req.params.doc),
+      body: await getDocumentUrl(ports, who(req), req.params.id, req.params.doc, req.query.version),
     }),
   }),
   voidEnvelope: define({

@@ -110,6 +110,13 @@ export const CreateUploadBody = z
   .openapi('CreateUpload');
 
 export const EnvelopeIdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+export const DocumentQuery = z
+  .object({
+    version: z.enum(['current', 'original']).default('current').openapi({
+      description: 'current: the sealed copy once the envelope is completed; original: the bytes uploaded',
+    }),
+  })
+  .strict();
 export const DocumentParams = EnvelopeIdParams.extend({ doc: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
 export const ListQuery = z

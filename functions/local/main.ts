@@ -2,6 +2,9 @@ import { resolve } from 'node:path';
 import { InstanceLockedError } from './lock';
 import { startLocalService } from './service';
 
+/** Workflow waits run this many times faster than real time: a 48-hour reminder wait takes 30 s. */
+const DEFAULT_SPEEDUP = 5760;
+
 /** `npm start`: the embedded local mode. */
 async function main(): Promise<void> {
   // The local mode runs on Node 20 by design; Lambda runs Node 24. The SDK's notice is noise here.
@@ -10,9 +13,15 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, not ${process.env.PORT}`);
+  const speedup = Number(process.env.COUNTERSIGN_TIME_SCALE ?? DEFAULT_SPEEDUP);
+  if (!(speedup >= 1))
+    throw new Error(
+      `COUNTERSIGN_TIME_SCALE must be a number of at least 1, not ${process.env.COUNTERSIGN_TIME_SCALE}`,
+    );
   const service = await startLocalService({
     home,
     port,
+    timeScale: 1 / speedup,
     log: (e) => console.log(JSON.stringify({ type: 'access', ...e })),
   });
   const token = await service.issuer.mint({
@@ -26,8 +35,12 @@ async function main(): Promise<void> {
       'Countersign is running in the local mode (no AWS account needed).',
       `  API:          ${service.url}/v1`,
       `  OpenAPI:      ${service.openApiUrl}`,
-      `  Sent mail:    ${service.mailUrl}  (JSON at ${service.mailUrl}/store)`,
+      `  Sent mail:    ${service.mailUrl}  (JSON at ${service.url}/local/mail)`,
       `  State:        ${home}`,
+      `  Workflow time runs ${speedup}x faster than real time (COUNTERSIGN_TIME_SCALE=1 for real time).`,
+      ...(service.resumed
+        ? [`  Resumed the signing route of ${service.resumed} envelope(s) in flight.`]
+        : []),
       '',
       'Bearer token for a local administrator (tenant "local", valid 12 hours):',
       token,

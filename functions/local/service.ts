@@ -122,6 +122,20 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
               }),
       })),
       authorizer: makeAuthorizer(verifier, quiet),
+      extra: (req, res) => {
+        // The local outbox, on the service's own address: what SES would have delivered.
+        if (req.method !== 'GET' || req.url !== '/local/mail') return false;
+        fetch(`${emulators.mailUrl}/store`)
+          .then(async (answer) => {
+            res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+            res.end(await answer.text());
+          })
+          .catch(() => {
+            res.writeHead(502, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ message: 'the local mail store did not answer' }));
+          });
+        return true;
+      },
       ...(options.log ? { log: options.log } : {}),
     });
     await new Promise<void>((resolve, reject) => {

@@ -65,9 +65,13 @@ export async function getDocumentUrl(
   principal: Principal,
   envelopeId: string,
   documentId: string,
+  version: 'current' | 'original' = 'current',
 ): Promise<PresignedRequest & { document: { id: string; name: string; sha256: string; size: number } }> {
   const envelope = await readable(ports, principal, envelopeId);
-  const doc = envelope.documents.find((d) => d.id === documentId);
+  // Once completed, the current version of a document is its sealed copy.
+  const docs =
+    version === 'current' && envelope.sealedDocuments ? envelope.sealedDocuments : envelope.documents;
+  const doc = docs.find((d) => d.id === documentId);
   if (!doc) throw new NotFoundError(`envelope ${envelopeId} has no document "${documentId}"`);
   const url = await ports.documents.documentUrl(
     doc.storageKey,
