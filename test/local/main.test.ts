@@ -116,7 +116,8 @@ describe('npm start (functions/local/main.ts) as a real process', () => {
     const b = banner();
     expect(b.api).toBe(`http://127.0.0.1:${port}/v1`);
     expect(b.openApi).toBe(`http://127.0.0.1:${port}/v1/openapi.json`);
-    expect(b.mail).toMatch(/^http:\/\/127\.0\.0\.1:\d+ {2}\(JSON at http:\/\/127\.0\.0\.1:\d+\/store\)$/);
+    expect(b.mail).toBe(`${b.mail!.split(' ')[0]}  (JSON at http://127.0.0.1:${port}/local/mail)`);
+    expect(b.mail).toMatch(/^http:\/\/127\.0\.0\.1:\d+ /);
     expect(b.state).toBe(home);
     expect(b.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
@@ -128,6 +129,9 @@ describe('npm start (functions/local/main.ts) as a real process', () => {
     const store = await fetch(`${mailUrl}/store`);
     expect(store.status).toBe(200);
     expect(await store.json()).toEqual(expect.any(Object));
+    const outbox = await fetch(`http://127.0.0.1:${port}/local/mail`);
+    expect(outbox.status).toBe(200);
+    expect(((await outbox.json()) as any).emails).toEqual(expect.any(Array));
 
     const headers = { authorization: `Bearer ${b.token}`, 'content-type': 'application/json' };
     const list = await fetch(`${b.api}/envelopes`, { headers });
