@@ -2,6 +2,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../core/access';
 import { LocalIssuer } from '../local/issuer';
+import { certs, CERTS_USAGE } from './certs';
+import { UsageError } from './usage-error';
+
+export { UsageError };
 
 const USAGE = `Usage: countersign <command> [options]
 
@@ -13,9 +17,7 @@ Commands:
           --email E       e-mail claim
           --ttl SECONDS   lifetime (default 43200)
           --home DIR      state directory (default $COUNTERSIGN_HOME or .local)
-`;
-
-export class UsageError extends Error {}
+${CERTS_USAGE}`;
 
 async function token(args: string[]): Promise<string> {
   const { values } = parseArgs({
@@ -53,7 +55,7 @@ async function token(args: string[]): Promise<string> {
   });
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<string>> = { token };
+const COMMANDS: Record<string, (args: string[]) => Promise<string>> = { token, certs: (args) => certs(args) };
 
 export async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const [command, ...rest] = argv;

@@ -1,18 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  certificatesFromPem,
-  certificateToPem,
-  createRootCertificate,
-  issueSealCertificate,
-} from '../core/pdf-seal/certificates';
+import { certificatesFromPem } from '../core/pdf-seal/certificates';
 import type { Clock, SealKit } from '../core/ports';
+import { issueSealChain } from '../core/seal-chain';
 import { LocalSealSigner } from '../adapters/local/local-seal-signer';
 
 /**
  * The local mode's seal: two local keys standing in for the two KMS keys (a root that issues the
  * seal certificate, and the seal key itself), generated on first start and kept under the
- * state directory, with the chain as PEM beside them.
+ * state directory, with the chain as PEM beside them, made as `countersign certs init` makes it.
  */
 export async function openLocalSealKit(directory: string, clock: Clock): Promise<SealKit> {
   mkdirSync(directory, { recursive: true });
@@ -20,25 +16,12 @@ export async function openLocalSealKit(directory: string, clock: Clock): Promise
   const chainPath = join(directory, 'chain.pem');
   if (!existsSync(chainPath)) {
     const root = new LocalSealSigner(join(directory, 'root-key.pem'));
-    const now = clock.now();
-    const years = (n: number) =>
-      new Date(Date.UTC(now.getUTCFullYear() + n, now.getUTCMonth(), now.getUTCDate()));
-    const start = new Date(now.getTime() - 60_000);
-    const rootCert = await createRootCertificate(root, {
-      subject: { commonName: 'Countersign Local Root', organization: 'Countersign (local mode)' },
-      notBefore: start,
-      notAfter: years(20),
+    const chain = await issueSealChain(root, signer, {
+      organization: 'Countersign local mode',
+      years: 5,
+      now: clock.now(),
     });
-    const sealCert = await issueSealCertificate(
-      { signer: root, certificate: rootCert },
-      await signer.publicKey(),
-      {
-        subject: { commonName: 'Countersign Local Seal', organization: 'Countersign (local mode)' },
-        notBefore: start,
-        notAfter: years(5),
-      },
-    );
-    writeFileSync(chainPath, certificateToPem(sealCert) + certificateToPem(rootCert));
+    writeFileSync(chainPath, chain.pem);
   }
   const chain = certificatesFromPem(readFileSync(chainPath, 'utf8'));
   return { signer, chain: async () => chain };
