@@ -181,7 +181,8 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
         );
         message = completion(state, to, { attached: false, links });
       }
-      await ports.mail.send({ ...message, attachments });
+      // One message per party: nobody's address is shown to the others.
+      for (const address of to) await ports.mail.send({ ...message, to: [address], attachments });
       await recordNotified(ports, p, { reason: 'completed', to, attached });
       return { sent: true, attached };
     },
@@ -191,25 +192,23 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
       if (!isFinal(state.status) || state.status === 'completed') return { recorded: false };
       const reason = state.status as 'declined' | 'voided' | 'expired';
       if (state.notified?.includes(reason)) return { recorded: false };
-      // Declined: the sender and those who already signed. Voided or expired: everyone invited.
+      // Declined: the sender and those who already signed. Voided or expired: everyone invited,
+      // and the sender (a void by an admin must reach the envelope's owner too).
       const to =
         reason === 'declined'
           ? parties(state, (r) => r.status === 'signed')
-          : parties(state, (r) => r.status !== 'created', reason === 'expired');
-      if (to.length) await ports.mail.send(ended(state, to, reason));
+          : parties(state, (r) => r.status !== 'created');
+      const message = ended(state, to, reason);
+      for (const address of to) await ports.mail.send({ ...message, to: [address] });
       await recordNotified(ports, p, { reason, to });
       return { recorded: true };
     },
   };
 }
 
-function parties(
-  state: EnvelopeState,
-  which: (r: EnvelopeState['recipients'][number]) => boolean,
-  includeSender = true,
-): string[] {
+function parties(state: EnvelopeState, which: (r: EnvelopeState['recipients'][number]) => boolean): string[] {
   const emails = state.recipients.filter(which).map((r) => r.email);
-  if (includeSender && state.owner.email) emails.push(state.owner.email);
+  if (state.owner.email) emails.push(state.owner.email);
   return [...new Set(emails.map((e) => e.toLowerCase()))];
 }
 

@@ -109,7 +109,7 @@ export async function signerDocument(
   token: string | undefined,
   client: ClientInfo,
   documentId: string | undefined,
-): Promise<PresignedRequest & { document: { id: string; name: string; sha256: string } }> {
+): Promise<PresignedRequest & { document: { id: string; name: string; sha256: string; size: number } }> {
   return withRetry(async () => {
     const ctx = await resolveSigner(ports, token, client);
     const { envelope: e, recipient: r } = ctx;
@@ -134,7 +134,7 @@ export async function signerDocument(
         data: { recipientId: r.id, documentId: doc.id, sha256: doc.sha256 },
       });
     }
-    return { ...url, document: { id: doc.id, name: doc.name, sha256: doc.sha256 } };
+    return { ...url, document: { id: doc.id, name: doc.name, sha256: doc.sha256, size: doc.size } };
   });
 }
 
