@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
@@ -27,22 +29,27 @@ import {
 import type { UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { AUTHORIZER_ENTRY, ENV, ROUTE_MANIFEST } from '../functions/api/route-manifest';
-import type { Access, RouteManifestEntry } from '../functions/api/route-manifest';
+import { AUTHORIZER_ENTRY, ENV, ROUTE_MANIFEST, ROUTE_TASK_MANIFEST } from '../functions/api/route-manifest';
+import type { Access, RouteManifestEntry, RouteTaskManifestEntry } from '../functions/api/route-manifest';
 import { ROLES } from '../functions/core/access';
 import { INDEXES } from '../functions/adapters/dynamodb/table-schema';
+import { FONT_FILES } from '../functions/adapters/fonts/node-font-source';
+import { SIGNING_ROUTE_FILE, SUBSTITUTIONS, TASK_STATES } from '../workflows/signing-route';
+import type { TaskStateName } from '../workflows/signing-route';
 import { pinLogicalId } from './stateful-stack';
 import type { StatefulNames } from './stateful-stack';
 import { nagResourceName } from './nag';
-import type { StageConfig } from './stages';
+import { checkStageConfig } from './stages';
+import type { StageConfig, StageName } from './stages';
 
 /** Repository root: entry files in the manifest, package-lock.json and tsconfig.json are relative to it. */
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -72,6 +79,32 @@ export const ACCESS_LOG_FIELDS = {
 const DEFAULT_MEMORY_MB = 512;
 /** createEnvelope parses and hashes PDFs of up to 50 MB. */
 const MEMORY_MB: Readonly<Record<string, number>> = { createEnvelope: 1024 };
+/** API Gateway answers after 29 s whatever the function does. */
+const ROUTE_TIMEOUT_SECONDS = 29;
+
+/** The Seal task stamps, seals and stores a PDF of up to 50 MB; a CJK font alone is 5-10 MB. */
+const SEAL_MEMORY_MB = 2048;
+/**
+ * How long each task function may run, at most: the Seal 5 minutes, the others (mail, table) a
+ * minute. A task's function must end before its Task state times out (`TimeoutSeconds` in the
+ * definition, less TASK_TIMEOUT_MARGIN_SECONDS), so that a time-out never leaves it running after the
+ * route gave up on it; see `taskTimeoutSeconds`.
+ */
+const TASK_TIMEOUT_SECONDS: Readonly<Partial<Record<TaskStateName, number>>> = { Seal: 300 };
+const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
+export const TASK_TIMEOUT_MARGIN_SECONDS = 10;
+
+/** Object key, in the documents bucket, of the PEM chain of the seal certificate (leaf first). */
+export const SEAL_CHAIN_KEY = 'seal/chain.pem';
+/** Where the Seal bundle carries the stamp fonts (FONT_FILES, keeping their relative paths). */
+export const FONTS_DIR = '/var/task/fonts';
+/** The harfbuzz build that `subset-font` loads at run time, with `require.resolve` (not bundled). */
+export const HARFBUZZ_WASM = 'harfbuzzjs/dist/harfbuzz-subset.wasm';
+
+/** The fixed name of a stage's signing route (its ARN is built from it: see ApiStack). */
+export function signingRouteName(stage: StageName): string {
+  return `countersign-${stage}-signing-route`;
+}
 
 /** What the API stack needs from the stateful stack (see `StatefulStack`). */
 export interface StatefulResources {
@@ -79,6 +112,8 @@ export interface StatefulResources {
   names: StatefulNames;
   /** The data key encrypting table and buckets (a cross-stack reference: its id is generated). */
   dataKey: IKey;
+  /** The asymmetric seal key: only the Seal task may use it. */
+  sealKey: IKey;
 }
 
 export interface ApiStackProps extends StackProps {
@@ -92,9 +127,24 @@ interface StatefulRefs {
   documentsBucket: IBucket;
   stagingBucket: IBucket;
   dataKey: IKey;
+  sealKey: IKey;
 }
 
-/** Stateless: Cognito, the REST API, its authorizer and one function per route. */
+/** What the manifest's access flags are granted on, besides the stateful resources. */
+interface GrantTargets {
+  refs: StatefulRefs;
+  /** The signing route's ARN, built from its fixed name (no reference to the state machine). */
+  signingRouteArn: string;
+  /** The SES identity of the stage's sender. */
+  mailIdentityArn: string;
+}
+
+type FunctionAccess = RouteTaskManifestEntry['access'];
+
+/**
+ * Stateless: Cognito, the REST API, its authorizer and one function per route; the signing route
+ * (Step Functions) with one function per Task state.
+ */
 export class ApiStack extends Stack {
   readonly api: RestApi;
   readonly userPool: UserPool;
@@ -104,6 +154,15 @@ export class ApiStack extends Stack {
   readonly authorizerFunction: NodejsFunction;
   /** Route functions by manifest name. */
   readonly routeFunctions: Readonly<Record<string, NodejsFunction>>;
+  /** The functions behind the Task states of the signing route, by state name. */
+  readonly taskFunctions: Readonly<Record<TaskStateName, NodejsFunction>>;
+  /** The signing route: one Standard execution per envelope. */
+  readonly signingRoute: StateMachine;
+  /**
+   * Its ARN as built from the fixed name: what the callback grants name, so that no function the
+   * route invokes refers to the state machine resource (that would be a dependency cycle).
+   */
+  readonly signingRouteArn: string;
   readonly methods: Readonly<Record<string, Method>>;
 
   private readonly config: StageConfig;
@@ -111,6 +170,7 @@ export class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { config } = props;
+    checkStageConfig(config);
     this.config = config;
     const refs = this.importStateful(props.stateful);
 
@@ -194,13 +254,17 @@ export class ApiStack extends Stack {
     this.jwtIssuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`;
 
     // --- Functions ------------------------------------------------------------------------------
-    this.authorizerFunction = this.createFunction('Authorizer', AUTHORIZER_ENTRY, DEFAULT_MEMORY_MB, {
-      [ENV.stage]: config.name,
-      [ENV.jwtIssuer]: this.jwtIssuer,
-      [ENV.jwtAudience]: this.userPoolClient.userPoolClientId,
+    this.authorizerFunction = this.createFunction('Authorizer', AUTHORIZER_ENTRY, {
+      memorySize: DEFAULT_MEMORY_MB,
+      timeoutSeconds: ROUTE_TIMEOUT_SECONDS,
+      environment: {
+        [ENV.stage]: config.name,
+        [ENV.jwtIssuer]: this.jwtIssuer,
+        [ENV.jwtAudience]: this.userPoolClient.userPoolClientId,
+      },
     });
 
-    const routeEnvironment: Record<string, string> = {
+    const serviceEnvironment: Record<string, string> = {
       [ENV.stage]: config.name,
       [ENV.tableName]: refs.table.tableName,
       [ENV.documentsBucket]: refs.documentsBucket.bucketName,
@@ -212,22 +276,102 @@ export class ApiStack extends Stack {
       [ENV.publicUrl]: config.publicUrl,
     };
 
+    // The state machine has a fixed name, so its ARN is known before it exists. The callback grants
+    // use this string: the task that answers its own wait (AwaitStep) would otherwise close a cycle
+    // (state machine -> task function -> its role's policy -> state machine).
+    this.signingRouteArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: signingRouteName(config.name),
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const targets: GrantTargets = {
+      refs,
+      signingRouteArn: this.signingRouteArn,
+      mailIdentityArn: this.formatArn({
+        service: 'ses',
+        resource: 'identity',
+        resourceName: config.mailIdentity,
+      }),
+    };
+
     const routeFunctions: Record<string, NodejsFunction> = {};
     for (const route of ROUTE_MANIFEST) {
-      const fn = this.createFunction(
-        pascalCase(route.name),
-        route.entry,
-        MEMORY_MB[route.name] ?? DEFAULT_MEMORY_MB,
-        routeEnvironment,
-      );
-      const findings = grantRouteAccess(fn, route.access, refs);
-      for (const [finding, reason] of findings) {
-        Validations.of(fn.role!).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-      }
+      const fn = this.createFunction(pascalCase(route.name), route.entry, {
+        memorySize: MEMORY_MB[route.name] ?? DEFAULT_MEMORY_MB,
+        timeoutSeconds: ROUTE_TIMEOUT_SECONDS,
+        environment: serviceEnvironment,
+      });
+      this.grantAccess(fn, route.access, targets);
       routeFunctions[route.name] = fn;
     }
     this.routeFunctions = routeFunctions;
 
+    // --- Signing route --------------------------------------------------------------------------
+    const definition = readFileSync(SIGNING_ROUTE_FILE, 'utf8');
+    const taskFunctions = {} as Record<TaskStateName, NodejsFunction>;
+    for (const task of ROUTE_TASK_MANIFEST) {
+      if (task.access.workflow === 'start') {
+        throw new Error(`the route task ${task.task} cannot start the signing route it runs in`);
+      }
+      const seal = task.access.seal === true;
+      const fn = this.createFunction(`${task.task}Task`, task.entry, {
+        memorySize: seal ? SEAL_MEMORY_MB : DEFAULT_MEMORY_MB,
+        timeoutSeconds: taskTimeoutSeconds(definition, task.task),
+        environment: {
+          ...serviceEnvironment,
+          ...(seal
+            ? {
+                [ENV.sealKeyArn]: refs.sealKey.keyArn,
+                [ENV.sealChainKey]: SEAL_CHAIN_KEY,
+                [ENV.fontsDir]: FONTS_DIR,
+              }
+            : {}),
+        },
+        ...(seal ? { afterBundling: sealBundleCommands } : {}),
+      });
+      this.grantAccess(fn, task.access, targets);
+      taskFunctions[task.task] = fn;
+    }
+    this.taskFunctions = taskFunctions;
+
+    const routeLogs = new LogGroup(this, 'SigningRouteLogs', {
+      retention: config.logRetention,
+      removalPolicy: config.logRemovalPolicy,
+    });
+    this.signingRoute = new StateMachine(this, 'SigningRoute', {
+      stateMachineName: signingRouteName(config.name),
+      stateMachineType: StateMachineType.STANDARD,
+      // The definition goes into the template (not an S3 asset) so that it can be read and checked
+      // there; CloudFormation substitutes the function ARNs.
+      definitionBody: DefinitionBody.fromString(definition),
+      definitionSubstitutions: signingRouteSubstitutions(definition, taskFunctions),
+      // Execution data (ids, task results) stays out of the logs; the events and errors are logged.
+      logs: { destination: routeLogs, level: LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    const routeRole = this.signingRoute.role;
+    for (const fn of Object.values(taskFunctions)) {
+      fn.grantInvoke(this.signingRoute);
+      Validations.of(routeRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagResourceName(fn, fn.functionArn)}:*]`,
+        reason:
+          'lambda:InvokeFunction from fn.grantInvoke: the function and its versions and aliases (<arn>:*), of this one task function only.',
+      });
+    }
+    Validations.of(routeRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Log delivery to CloudWatch Logs (logs:CreateLogDelivery and related) and X-Ray tracing (xray:PutTraceSegments and related) support no resource-level permissions.',
+    });
+
+    // Functions that start the route refer to the state machine itself (none of them is one of its tasks).
+    for (const route of ROUTE_MANIFEST) {
+      if (route.access.workflow !== 'start') continue;
+      const fn = routeFunctions[route.name]!;
+      this.signingRoute.grantStartExecution(fn);
+      fn.addEnvironment(ENV.signingRouteArn, this.signingRoute.stateMachineArn);
+    }
     // --- REST API -------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: config.logRetention,
@@ -260,7 +404,7 @@ export class ApiStack extends Stack {
       {
         id: 'AwsSolutions-APIG3',
         reason:
-          'No WAF web ACL by default (fixed monthly cost per deployment): stage throttling and the JWT authorizer front every route; operators can associate a web ACL with the stage.',
+          "No WAF web ACL by default (fixed monthly cost per deployment): stage throttling fronts every route, and the JWT authorizer or the recipient's signing token (verified by the handler) authorises each; operators can associate a web ACL with the stage.",
       },
     );
 
@@ -296,12 +440,13 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'JwtIssuer', { value: this.jwtIssuer });
+    new CfnOutput(this, 'SigningRouteArn', { value: this.signingRoute.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: refs.table.tableName });
     new CfnOutput(this, 'DocumentsBucketName', { value: refs.documentsBucket.bucketName });
     new CfnOutput(this, 'StagingBucketName', { value: refs.stagingBucket.bucketName });
   }
 
-  private importStateful({ names, dataKey }: StatefulResources): StatefulRefs {
+  private importStateful({ names, dataKey, sealKey }: StatefulResources): StatefulRefs {
     return {
       table: Table.fromTableAttributes(this, 'EnvelopeTable', {
         tableName: names.table,
@@ -317,7 +462,15 @@ export class ApiStack extends Stack {
         encryptionKey: dataKey,
       }),
       dataKey,
+      sealKey,
     };
+  }
+
+  /** Grants a function the access of its manifest entry and acknowledges the wildcards that come with it. */
+  private grantAccess(fn: NodejsFunction, access: FunctionAccess, targets: GrantTargets): void {
+    for (const [finding, reason] of grantFunctionAccess(fn, access, targets)) {
+      Validations.of(fn.role!).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    }
   }
 
   private addRoute(
@@ -347,7 +500,7 @@ export class ApiStack extends Stack {
           'Authorized by a Lambda TOKEN authorizer that verifies Cognito ID tokens (issuer, app client, JWKS) with aws-jwt-verify and maps custom:tenant_id and cognito:groups; the same code runs in local mode.',
       });
     } else {
-      const reason = `${route.method} ${route.path} is public by design: it serves the OpenAPI description of the API and no data.`;
+      const reason = unauthenticatedRouteReason(route);
       Validations.of(method).acknowledge(
         { id: 'AwsSolutions-APIG4', reason },
         { id: 'AwsSolutions-COG4', reason },
@@ -357,12 +510,8 @@ export class ApiStack extends Stack {
   }
 
   /** A function with its own role, log group, X-Ray tracing and locally bundled ESM code. */
-  private createFunction(
-    id: string,
-    entry: string,
-    memorySize: number,
-    environment: Record<string, string>,
-  ): NodejsFunction {
+  private createFunction(id: string, entry: string, options: FunctionOptions): NodejsFunction {
+    const { memorySize, timeoutSeconds, environment, afterBundling } = options;
     const logGroup = new LogGroup(this, `${id}Logs`, {
       retention: this.config.logRetention,
       removalPolicy: this.config.logRemovalPolicy,
@@ -383,7 +532,7 @@ export class ApiStack extends Stack {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize,
-      timeout: Duration.seconds(29),
+      timeout: Duration.seconds(timeoutSeconds),
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
@@ -399,6 +548,15 @@ export class ApiStack extends Stack {
         // Bundle the SDK versions pinned in package-lock.json instead of the runtime's copy.
         externalModules: [],
         forceDockerBundling: false,
+        ...(afterBundling
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling,
+              },
+            }
+          : {}),
       },
     });
     Validations.of(role).acknowledge({
@@ -428,12 +586,12 @@ const GRANT_WILDCARDS = {
 
 type Findings = Map<string, string>;
 
-/** Grants exactly the access the route manifest lists, through grant* methods only. */
-function grantRouteAccess(
-  fn: NodejsFunction,
-  access: RouteManifestEntry['access'],
-  refs: StatefulRefs,
-): Findings {
+/**
+ * Grants exactly the access a manifest entry (route or route task) lists, through grant* methods;
+ * answers the IAM5 findings (wildcards) the grants bring, with their reasons.
+ */
+function grantFunctionAccess(fn: NodejsFunction, access: FunctionAccess, targets: GrantTargets): Findings {
+  const { refs } = targets;
   const findings: Findings = new Map();
   const add = (...ids: (keyof typeof GRANT_WILDCARDS)[]) =>
     ids.forEach((id) => findings.set(id, GRANT_WILDCARDS[id]));
@@ -455,6 +613,28 @@ function grantRouteAccess(
   if (access.dataKey) {
     refs.dataKey.grantEncryptDecrypt(fn);
     add('Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*');
+  }
+  if (access.seal) {
+    // Signs the digest of the signed attributes; the public key checks the certificate chain.
+    refs.sealKey.grant(fn, 'kms:Sign', 'kms:GetPublicKey');
+    refs.documentsBucket.grantRead(fn, SEAL_CHAIN_KEY);
+    add('Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*');
+  }
+  if (access.workflow === 'callback') {
+    // Answers the waiting task of an execution by its task token; never starts or stops one.
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+      resourceArns: [targets.signingRouteArn],
+    });
+  }
+  // workflow 'start' is granted on the state machine itself, once it exists (see ApiStack).
+  if (access.mail) {
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resourceArns: [targets.mailIdentityArn],
+    });
   }
   return findings;
 }
@@ -485,6 +665,107 @@ function grantBucket(
     `Resource::${nagResourceName(fn, bucket.bucketArn)}/*`,
     'Object-level actions apply to the objects of this one bucket; keys are chosen per request by the handler.',
   );
+}
+
+interface FunctionOptions {
+  memorySize: number;
+  timeoutSeconds: number;
+  environment: Record<string, string>;
+  /** Shell commands run after esbuild, with the asset's input and output directories. */
+  afterBundling?: (inputDir: string, outputDir: string) => string[];
+}
+
+/** The reason a route without the JWT authorizer is acceptable; a new public route must get one here. */
+function unauthenticatedRouteReason(route: RouteManifestEntry): string {
+  if (route.path === '/v1/openapi.json') {
+    return `${route.method} ${route.path} is public by design: it serves the OpenAPI description of the API and no data.`;
+  }
+  if (route.path.startsWith('/v1/signing/')) {
+    return `${route.method} ${route.path} is a signer route: recipients have no Cognito account, so the handler authorises each request by the recipient's signing token (256-bit random, stored only as its SHA-256 hash), sent in the X-Signing-Token header and never in the URL.`;
+  }
+  throw new Error(`${route.method} ${route.path} is not authorized and has no reason to be public`);
+}
+
+/** The `${...}` placeholders of a definition. */
+export function definitionPlaceholders(definition: string): string[] {
+  return [...new Set([...definition.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1] as string))].sort();
+}
+
+/** One substitution per Task state; refuses a definition whose placeholders are not exactly these. */
+function signingRouteSubstitutions(
+  definition: string,
+  taskFunctions: Readonly<Record<TaskStateName, NodejsFunction>>,
+): Record<string, string> {
+  const substitutions: Record<string, string> = {};
+  for (const task of TASK_STATES) {
+    const fn = taskFunctions[task];
+    if (!fn) throw new Error(`no function for the Task state ${task}`);
+    substitutions[SUBSTITUTIONS[task]] = fn.functionArn;
+  }
+  const placeholders = definitionPlaceholders(definition);
+  const keys = Object.keys(substitutions).sort();
+  if (JSON.stringify(placeholders) !== JSON.stringify(keys)) {
+    throw new Error(
+      `the signing route's placeholders (${placeholders.join(', ')}) are not its substitutions (${keys.join(', ')})`,
+    );
+  }
+  return substitutions;
+}
+
+/**
+ * The time-out of a task's function: its own limit, and under the Task state's `TimeoutSeconds`
+ * by TASK_TIMEOUT_MARGIN_SECONDS where the definition sets one (the waiting task has a
+ * `TimeoutSecondsPath`: its wait, not the function, is what times out).
+ */
+export function taskTimeoutSeconds(definition: string, task: TaskStateName): number {
+  const states = (JSON.parse(definition) as { States: Record<string, { TimeoutSeconds?: number }> }).States;
+  const state = states[task];
+  if (!state) throw new Error(`the signing route has no state ${task}`);
+  const wanted = TASK_TIMEOUT_SECONDS[task] ?? DEFAULT_TASK_TIMEOUT_SECONDS;
+  return state.TimeoutSeconds === undefined
+    ? wanted
+    : Math.min(wanted, state.TimeoutSeconds - TASK_TIMEOUT_MARGIN_SECONDS);
+}
+
+const requireFromRoot = createRequire(path.join(REPO_ROOT, 'package.json'));
+
+/**
+ * Files the Seal bundle needs besides index.mjs, as paths relative to the repository root (from)
+ * and to the bundle (to):
+ * - the stamp fonts, under fonts/ with their FONT_FILES paths (NodeFontSource reads FONTS_DIR);
+ * - harfbuzz's wasm, which subset-font reads with `require.resolve(HARFBUZZ_WASM)` at run time.
+ *   The bundle's `require` is `createRequire(import.meta.url)` (the banner), so it resolves
+ *   /var/task/node_modules/harfbuzzjs/..., through the package.json `exports` of harfbuzzjs.
+ */
+export function sealBundleFiles(): { from: string; to: string }[] {
+  const fromRoot = (absolute: string) => path.relative(REPO_ROOT, absolute).split(path.sep).join('/');
+  const fonts = Object.values(FONT_FILES).map((file) => ({
+    from: fromRoot(requireFromRoot.resolve(file)),
+    to: `fonts/${file}`,
+  }));
+  // The harfbuzzjs that subset-font itself resolves (it may be nested under subset-font).
+  const wasm = createRequire(requireFromRoot.resolve('subset-font')).resolve(HARFBUZZ_WASM);
+  const harfbuzzDir = path.dirname(path.dirname(wasm));
+  return [
+    ...fonts,
+    { from: fromRoot(wasm), to: `node_modules/${HARFBUZZ_WASM}` },
+    { from: fromRoot(path.join(harfbuzzDir, 'package.json')), to: 'node_modules/harfbuzzjs/package.json' },
+    { from: fromRoot(path.join(harfbuzzDir, 'LICENSE')), to: 'node_modules/harfbuzzjs/LICENSE' },
+  ];
+}
+
+function sealBundleCommands(inputDir: string, outputDir: string): string[] {
+  return sealBundleFiles().flatMap(({ from, to }) => {
+    const target = `${outputDir}/${to}`;
+    return [
+      `mkdir -p ${shellQuote(path.posix.dirname(target))}`,
+      `cp ${shellQuote(`${inputDir}/${from}`)} ${shellQuote(target)}`,
+    ];
+  });
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function pathParameters(resourcePath: string): string[] {

@@ -45,10 +45,10 @@ export function buildApp(options: BuildAppOptions = {}): CountersignApp {
     });
     const api = new ApiStack(app, stackName(name, 'Api'), {
       stackName: stackName(name, 'Api'),
-      description: `Countersign ${name}: Cognito, REST API and functions`,
+      description: `Countersign ${name}: Cognito, REST API, functions and the signing route`,
       env,
       config,
-      stateful: { names: stateful.names, dataKey: stateful.dataKey },
+      stateful: { names: stateful.names, dataKey: stateful.dataKey, sealKey: stateful.sealKey },
     });
     api.addStackDependency(stateful);
     for (const stack of [stateful, api]) {

@@ -37,6 +37,11 @@ export interface StageConfig {
   userPoolFeaturePlan: FeaturePlan;
   /** Sender address of all mail (must be verified in SES). */
   mailFrom: string;
+  /**
+   * The SES identity (a domain or an address) that `mailFrom` sends as: the functions that mail may
+   * send through this identity only (`arn:aws:ses:{region}:{account}:identity/{mailIdentity}`).
+   */
+  mailIdentity: string;
   /** Where the signing pages are served; signer links are `{publicUrl}/sign#t=...`. */
   publicUrl: string;
 }
@@ -56,6 +61,8 @@ export function stageConfigs(env: DeployEnv): Record<StageName, StageConfig> {
       throttling: { rateLimit: 20, burstLimit: 40 },
       userPoolFeaturePlan: FeaturePlan.ESSENTIALS,
       mailFrom: 'countersign-dev@example.com',
+      // An address identity: what an SES sandbox account verifies first.
+      mailIdentity: 'countersign-dev@example.com',
       publicUrl: 'https://dev.countersign.example.com',
     },
     prod: {
@@ -68,9 +75,30 @@ export function stageConfigs(env: DeployEnv): Record<StageName, StageConfig> {
       throttling: { rateLimit: 100, burstLimit: 200 },
       userPoolFeaturePlan: FeaturePlan.PLUS,
       mailFrom: 'countersign@example.com',
+      mailIdentity: 'example.com',
       publicUrl: 'https://countersign.example.com',
     },
   };
+}
+
+/**
+ * Refuses a configuration whose sender does not belong to its SES identity: the functions could
+ * not send (SES authorises the identity of the From address), and no test mail would tell.
+ */
+export function checkStageConfig(config: StageConfig): void {
+  const from = senderAddress(config.mailFrom).toLowerCase();
+  const identity = config.mailIdentity.toLowerCase();
+  const matches = identity.includes('@') ? from === identity : from.endsWith(`@${identity}`);
+  if (!matches) {
+    throw new Error(
+      `${config.name}: mailFrom ${config.mailFrom} is not sent through the SES identity ${config.mailIdentity}`,
+    );
+  }
+}
+
+/** The address of a sender, also when written `Name <address>`. */
+function senderAddress(mailFrom: string): string {
+  return /<([^<>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom.trim();
 }
 
 export function stackName(stage: StageName, part: 'Stateful' | 'Api'): string {

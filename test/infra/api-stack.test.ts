@@ -1,6 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ENV, ROUTE_MANIFEST } from '../../functions/api/route-manifest';
+import { ENV, ROUTE_MANIFEST, ROUTE_TASK_MANIFEST } from '../../functions/api/route-manifest';
+import type { RouteTaskManifestEntry } from '../../functions/api/route-manifest';
+import { FONTS_DIR, SEAL_CHAIN_KEY, taskTimeoutSeconds } from '../../infra/api-stack';
+import { checkStageConfig, stageConfigs } from '../../infra/stages';
+import { SIGNING_ROUTE_FILE, TASK_STATES } from '../../workflows/signing-route';
 import { actionsOf, buildTestApp, logicalIdOf, statementsOfRole, synthTemplate } from './support';
 import type { TemplateJson } from './support';
 
@@ -41,16 +46,48 @@ function devStatements(route: string): Record<string, unknown>[] {
   return statementsOfRole(dev.json, logicalIdOf(fn.role));
 }
 
+/** The same for the function of a Task state of the signing route. */
+function devTaskStatements(task: RouteTaskManifestEntry['task']): Record<string, unknown>[] {
+  const fn = stages.dev.api.taskFunctions[task];
+  if (!fn?.role) throw new Error(`no function for ${task}`);
+  return statementsOfRole(dev.json, logicalIdOf(fn.role));
+}
+
+/** Every route and route task with its access and the statements of its role (dev stage). */
+interface FunctionUnderTest {
+  name: string;
+  access: RouteTaskManifestEntry['access'];
+  statements: () => Record<string, unknown>[];
+}
+const ALL_FUNCTIONS: FunctionUnderTest[] = [
+  ...ROUTE_MANIFEST.map((r) => ({ name: r.name, access: r.access, statements: () => devStatements(r.name) })),
+  ...ROUTE_TASK_MANIFEST.map((t) => ({
+    name: t.task,
+    access: t.access,
+    statements: () => devTaskStatements(t.task),
+  })),
+];
+
+const DEFINITION = readFileSync(SIGNING_ROUTE_FILE, 'utf8');
+
 describe('api stack: functions', () => {
-  it.each(both)('%s: one function per manifest route, plus the authorizer', (stage, { template }) => {
-    template.resourceCountIs('AWS::Lambda::Function', ROUTE_MANIFEST.length + 1);
-    expect(Object.keys(stages[stage].api.routeFunctions).sort()).toEqual(
-      ROUTE_MANIFEST.map((r) => r.name).sort(),
-    );
-  });
+  it.each(both)(
+    '%s: one function per manifest route and per route task, plus the authorizer',
+    (stage, { template }) => {
+      template.resourceCountIs(
+        'AWS::Lambda::Function',
+        ROUTE_MANIFEST.length + ROUTE_TASK_MANIFEST.length + 1,
+      );
+      expect(Object.keys(stages[stage].api.routeFunctions).sort()).toEqual(
+        ROUTE_MANIFEST.map((r) => r.name).sort(),
+      );
+      expect(Object.keys(stages[stage].api.taskFunctions).sort()).toEqual([...TASK_STATES].sort());
+      expect(ROUTE_TASK_MANIFEST.map((t) => t.task).sort()).toEqual([...TASK_STATES].sort());
+    },
+  );
 
   it.each(both)(
-    '%s: every function runs nodejs24.x on arm64 with tracing, 29 s and source maps',
+    '%s: every function runs nodejs24.x on arm64 with tracing and source maps',
     (_stage, { json }) => {
       const functions = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
       expect(functions.length).toBeGreaterThan(0);
@@ -59,7 +96,6 @@ describe('api stack: functions', () => {
           Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
           Handler: 'index.handler',
-          Timeout: 29,
           TracingConfig: { Mode: 'Active' },
           Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
           LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/Logs/) } },
@@ -68,17 +104,50 @@ describe('api stack: functions', () => {
     },
   );
 
-  it('gives createEnvelope 1024 MB and the others 512 MB', () => {
+  it('gives the API functions 29 s, the time API Gateway waits', () => {
+    const api = stages.dev.api;
+    for (const fn of [api.authorizerFunction, ...Object.values(api.routeFunctions)]) {
+      expect(functionProps(dev.json, logicalIdOf(fn)).Timeout, fn.node.id).toBe(29);
+    }
+  });
+
+  it('ends every task function before its Task state times out; the Seal gets the longest', () => {
+    const states = (JSON.parse(DEFINITION) as { States: Record<string, { TimeoutSeconds?: number }> }).States;
+    const timeouts: Record<string, number> = {};
+    for (const task of TASK_STATES) {
+      const timeout = functionProps(dev.json, logicalIdOf(stages.dev.api.taskFunctions[task])).Timeout;
+      expect(timeout, task).toBe(taskTimeoutSeconds(DEFINITION, task));
+      const stateTimeout = states[task]?.TimeoutSeconds;
+      if (stateTimeout !== undefined) expect(timeout as number, task).toBeLessThan(stateTimeout);
+      timeouts[task] = timeout as number;
+    }
+    // About 5 minutes (fonts for CJK are large), under the 300 s of the Seal state.
+    expect(timeouts.Seal).toBeGreaterThanOrEqual(280);
+    expect(timeouts.Seal).toBeLessThanOrEqual(300);
+    for (const task of TASK_STATES) {
+      if (task !== 'Seal') expect(timeouts[task], task).toBe(60);
+    }
+  });
+
+  it('gives createEnvelope 1024 MB, the Seal task 2048 MB and the others 512 MB', () => {
     for (const route of ROUTE_MANIFEST) {
       const props = functionProps(dev.json, logicalIdOf(stages.dev.api.routeFunctions[route.name]!));
       expect(props.MemorySize, route.name).toBe(route.name === 'createEnvelope' ? 1024 : 512);
+    }
+    for (const task of TASK_STATES) {
+      const props = functionProps(dev.json, logicalIdOf(stages.dev.api.taskFunctions[task]));
+      expect(props.MemorySize, task).toBe(task === 'Seal' ? 2048 : 512);
     }
     expect(functionProps(dev.json, logicalIdOf(stages.dev.api.authorizerFunction)).MemorySize).toBe(512);
   });
 
   it.each(both)('%s: each function has its own role, without managed policies', (stage, { json }) => {
     const api = stages[stage].api;
-    const functions = [api.authorizerFunction, ...Object.values(api.routeFunctions)];
+    const functions = [
+      api.authorizerFunction,
+      ...Object.values(api.routeFunctions),
+      ...Object.values(api.taskFunctions),
+    ];
     const roles = functions.map((fn) => logicalIdOf(fn.role!));
     expect(new Set(roles).size).toBe(functions.length);
     for (const role of roles) {
@@ -90,8 +159,9 @@ describe('api stack: functions', () => {
   it.each([
     ['dev', dev, 'GOVERNANCE', '1'],
     ['prod', prod, 'COMPLIANCE', '2555'],
-  ] as const)('%s: route functions get the service configuration', (stage, { json }, mode, days) => {
-    for (const fn of Object.values(stages[stage].api.routeFunctions)) {
+  ] as const)('%s: route and task functions get the service configuration', (stage, { json }, mode, days) => {
+    const api = stages[stage].api;
+    for (const fn of [...Object.values(api.routeFunctions), ...Object.values(api.taskFunctions)]) {
       const variables = variablesOf(json, logicalIdOf(fn));
       for (const name of SERVICE_ENV) expect(variables[name], name).toBeDefined();
       expect(variables).toMatchObject({
@@ -105,6 +175,55 @@ describe('api stack: functions', () => {
       expect(variables[ENV.jwtIssuer]).toBeUndefined();
     }
   });
+
+  it.each(both)(
+    '%s: only sendEnvelope gets the signing route ARN: the state machine itself',
+    (stage, { json }) => {
+      const api = stages[stage].api;
+      const starters = ROUTE_MANIFEST.filter((r) => r.access.workflow === 'start').map((r) => r.name);
+      expect(starters).toEqual(['sendEnvelope']);
+      const functions = [
+        ...Object.entries(api.routeFunctions),
+        ...Object.entries(api.taskFunctions),
+        ['authorizer', api.authorizerFunction] as const,
+      ];
+      for (const [name, fn] of functions) {
+        const variables = variablesOf(json, logicalIdOf(fn));
+        if (starters.includes(name)) {
+          expect(variables[ENV.signingRouteArn], name).toEqual({ Ref: logicalIdOf(api.signingRoute) });
+        } else {
+          expect(variables[ENV.signingRouteArn], name).toBeUndefined();
+        }
+      }
+    },
+  );
+
+  it.each(both)(
+    '%s: only the Seal task gets the seal key, the chain and the fonts directory',
+    (stage, { json }) => {
+      const api = stages[stage].api;
+      for (const [name, fn] of [
+        ...Object.entries(api.routeFunctions),
+        ...Object.entries(api.taskFunctions),
+      ]) {
+        const variables = variablesOf(json, logicalIdOf(fn));
+        if (name === 'Seal') {
+          expect(variables).toMatchObject({
+            [ENV.sealKeyArn]: expect.objectContaining({}),
+            [ENV.sealChainKey]: 'seal/chain.pem',
+            [ENV.fontsDir]: '/var/task/fonts',
+          });
+          expect(JSON.stringify(variables[ENV.sealKeyArn])).toContain('SealKey');
+        } else {
+          for (const key of [ENV.sealKeyArn, ENV.sealChainKey, ENV.fontsDir]) {
+            expect(variables[key], `${name} ${key}`).toBeUndefined();
+          }
+        }
+      }
+      expect(SEAL_CHAIN_KEY).toBe('seal/chain.pem');
+      expect(FONTS_DIR).toBe('/var/task/fonts');
+    },
+  );
 
   it.each(both)(
     '%s: the authorizer gets the Cognito issuer and the app client as audience',
@@ -172,13 +291,13 @@ describe('api stack: least privilege', () => {
     }
   });
 
-  it.each(ROUTE_MANIFEST.map((r) => [r.name, r] as const))(
+  it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
     '%s gets exactly the access of the manifest',
-    (_name, route) => {
-      const statements = devStatements(route.name);
+    (_name, entry) => {
+      const statements = entry.statements();
       const text = JSON.stringify(statements);
       const actions = actionsOf(statements);
-      const { table, documents, staging, dataKey } = route.access;
+      const { table, documents, staging, dataKey, seal } = entry.access;
 
       expect(actions.some((a) => a.startsWith('dynamodb:'))).toBe(table !== 'none');
       expect(actions.some((a) => dynamoWrites.includes(a))).toBe(table === 'write' || table === 'readwrite');
@@ -189,10 +308,17 @@ describe('api stack: least privilege', () => {
       const bucketStatements = (bucket: string) =>
         statements.filter((s) => JSON.stringify(s.Resource).includes(bucket));
       const documentActions = actionsOf(bucketStatements('countersign-dev-documents-'));
+      const documentStatements = bucketStatements('countersign-dev-documents-');
       const stagingActions = actionsOf(bucketStatements('countersign-dev-staging-'));
       expect(documentActions.includes('s3:GetObject*')).toBe(
-        documents === 'read' || documents === 'readwrite',
+        documents === 'read' || documents === 'readwrite' || seal === true,
       );
+      // Reads of the documents bucket: all objects, or (the seal) also the certificate chain.
+      const readsAllDocuments = documentStatements.some(
+        (s) => actionsOf([s]).includes('s3:GetObject*') && JSON.stringify(s.Resource).includes('/*"'),
+      );
+      expect(readsAllDocuments).toBe(documents === 'read' || documents === 'readwrite');
+      expect(text.includes('/seal/chain.pem')).toBe(seal === true);
       expect(documentActions.includes('s3:PutObject')).toBe(
         documents === 'write' || documents === 'readwrite',
       );
@@ -209,12 +335,132 @@ describe('api stack: least privilege', () => {
         [documents, staging].some((a) => a === 'write' || a === 'readwrite');
       expect(actions.includes('kms:GenerateDataKey*')).toBe(dataKey || writesEncrypted);
       expect(actions.some((a) => a.startsWith('kms:'))).toBe(
-        dataKey || table !== 'none' || documents !== 'none' || staging !== 'none',
+        dataKey || table !== 'none' || documents !== 'none' || staging !== 'none' || seal === true,
       );
-      // Never the seal key: no route seals.
-      expect(text).not.toContain('SealKey');
+      // The seal key: the Seal task only, to sign and to read its public key.
+      expect(text.includes('SealKey')).toBe(seal === true);
+      const sealKeyActions = actionsOf(
+        statements.filter((s) => JSON.stringify(s.Resource).includes('SealKey')),
+      );
+      expect(sealKeyActions.sort()).toEqual(seal ? ['kms:GetPublicKey', 'kms:Sign'] : []);
+
+      // The signing route: start it, or answer its waiting task; nothing else.
+      const stateActions = actions.filter((a) => a.startsWith('states:')).sort();
+      expect(stateActions).toEqual(
+        entry.access.workflow === 'start'
+          ? ['states:StartExecution']
+          : entry.access.workflow === 'callback'
+            ? ['states:SendTaskFailure', 'states:SendTaskSuccess']
+            : [],
+      );
+      // Mail through the stage's SES identity only.
+      const sesStatements = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('ses:')));
+      if (entry.access.mail) {
+        expect(actionsOf(sesStatements).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+        expect(sesStatements.map((s) => s.Resource)).toEqual([
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ses:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':identity/countersign-dev@example.com',
+              ],
+            ],
+          },
+        ]);
+      } else {
+        expect(sesStatements).toEqual([]);
+      }
+      expect(actions.filter((a) => !/^(logs|xray|dynamodb|s3|kms|states|ses):/.test(a))).toEqual([]);
     },
   );
+
+  /** The names of the functions (routes and tasks) whose role allows an action (dev stage). */
+  const allowedTo = (action: string) =>
+    ALL_FUNCTIONS.filter((f) => actionsOf(f.statements()).includes(action))
+      .map((f) => f.name)
+      .sort();
+
+  it('only the Seal task may sign with the seal key', () => {
+    expect(allowedTo('kms:Sign')).toEqual(['Seal']);
+    expect(allowedTo('kms:GetPublicKey')).toEqual(['Seal']);
+  });
+
+  it('only sendEnvelope starts the signing route', () => {
+    expect(allowedTo('states:StartExecution')).toEqual(['sendEnvelope']);
+  });
+
+  it('only AwaitStep, sign, decline and voidEnvelope answer the waiting task', () => {
+    const callers = ['AwaitStep', 'decline', 'sign', 'voidEnvelope'].sort();
+    expect(allowedTo('states:SendTaskSuccess')).toEqual(callers);
+    expect(allowedTo('states:SendTaskFailure')).toEqual(callers);
+    expect(allowedTo('states:SendTaskHeartbeat')).toEqual([]);
+  });
+
+  it('only the functions that mail may send through SES', () => {
+    const mailers = ALL_FUNCTIONS.filter((f) => f.access.mail)
+      .map((f) => f.name)
+      .sort();
+    expect(mailers).toEqual(
+      ['withdrawConsent', 'StartStep', 'Remind', 'NotifyCompletion', 'RecordEnd'].sort(),
+    );
+    expect(allowedTo('ses:SendEmail')).toEqual(mailers);
+    expect(allowedTo('ses:SendRawEmail')).toEqual(mailers);
+    const authorizer = actionsOf(
+      statementsOfRole(dev.json, logicalIdOf(stages.dev.api.authorizerFunction.role!)),
+    );
+    expect(authorizer.filter((a) => a.startsWith('ses:'))).toEqual([]);
+  });
+
+  it('the callback grants name the signing route by its fixed name, not by a reference', () => {
+    for (const name of ['AwaitStep', 'sign', 'decline', 'voidEnvelope']) {
+      const entry = ALL_FUNCTIONS.find((f) => f.name === name)!;
+      const statement = entry.statements().find((s) => actionsOf([s]).includes('states:SendTaskSuccess'));
+      expect(statement?.Resource, name).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':states:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':stateMachine:countersign-dev-signing-route',
+          ],
+        ],
+      });
+    }
+    const start = devStatements('sendEnvelope').find((s) => actionsOf([s]).includes('states:StartExecution'));
+    expect(start?.Resource).toEqual({ Ref: logicalIdOf(stages.dev.api.signingRoute) });
+  });
+
+  it('mails through the identity of the stage: an address in dev, the domain in prod', () => {
+    const prodSes = statementsOfRole(prod.json, logicalIdOf(stages.prod.api.taskFunctions.Remind.role!)).find(
+      (s) => actionsOf([s]).includes('ses:SendEmail'),
+    );
+    expect(JSON.stringify(prodSes?.Resource)).toContain(':identity/example.com"');
+    const configs = stageConfigs({});
+    expect(configs.dev.mailIdentity).toBe('countersign-dev@example.com');
+    expect(configs.prod.mailIdentity).toBe('example.com');
+  });
+
+  it('refuses a sender outside the configured SES identity', () => {
+    const { dev: config } = stageConfigs({});
+    expect(() => checkStageConfig(config)).not.toThrow();
+    expect(() => checkStageConfig({ ...config, mailIdentity: 'example.com' })).not.toThrow();
+    expect(() =>
+      checkStageConfig({ ...config, mailFrom: 'Countersign <countersign-dev@example.com>' }),
+    ).not.toThrow();
+    expect(() => checkStageConfig({ ...config, mailIdentity: 'example.org' })).toThrow(/SES identity/);
+    expect(() => checkStageConfig({ ...config, mailIdentity: 'other@example.com' })).toThrow(/SES identity/);
+    expect(() => checkStageConfig({ ...config, mailIdentity: 'ample.com' })).toThrow(/SES identity/);
+  });
 });
 
 describe('api stack: REST API', () => {
@@ -270,8 +516,26 @@ describe('api stack: REST API', () => {
     },
   );
 
+  it('the signer routes and the OpenAPI route are the only ones without the JWT authorizer', () => {
+    const unauthorized = ROUTE_MANIFEST.filter((r) => !r.authorized).map((r) => r.path);
+    expect(unauthorized.sort()).toEqual(
+      [
+        '/v1/openapi.json',
+        '/v1/signing/consent',
+        '/v1/signing/consent/withdraw',
+        '/v1/signing/decline',
+        '/v1/signing/document',
+        '/v1/signing/session',
+        '/v1/signing/sign',
+      ].sort(),
+    );
+    for (const route of ROUTE_MANIFEST) {
+      if (route.path.startsWith('/v1/signing/')) expect(route.authorized, route.name).toBe(false);
+    }
+  });
+
   it.each(both)(
-    '%s: authorized routes use the authorizer; the OpenAPI route is public',
+    '%s: authorized routes use the authorizer (CUSTOM); signer and OpenAPI routes are NONE',
     (stage, { json }) => {
       const api = stages[stage].api;
       const authorizerId = Object.entries(json.Resources).find(
@@ -400,6 +664,7 @@ describe('api stack: outputs', () => {
         'ApiUrl',
         'DocumentsBucketName',
         'JwtIssuer',
+        'SigningRouteArn',
         'StagingBucketName',
         'TableName',
         'UserPoolClientId',

@@ -5,6 +5,8 @@ import type { App } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import cdkNag from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { ROUTE_MANIFEST } from '../../functions/api/route-manifest';
+import type { CountersignApp } from '../../infra/build-app';
 import { buildTestApp } from './support';
 
 interface Violation {
@@ -17,9 +19,13 @@ interface ValidationReport {
 }
 
 /** cdk-nag v3 runs as a CDK validation plugin; its findings land in validation-report.json. */
-function synthWithNag(extend?: (app: App) => void): { app: App; report: ValidationReport } {
+function synthWithNag(extend?: (app: App) => void): {
+  app: App;
+  stages: CountersignApp['stages'];
+  report: ValidationReport;
+} {
   // Keep synthesis going on findings, so that the test can read and show them.
-  const { app } = buildTestApp({
+  const { app, stages } = buildTestApp({
     nag: true,
     context: { '@aws-cdk/core:failSynthOnValidationErrors': false },
   });
@@ -28,7 +34,7 @@ function synthWithNag(extend?: (app: App) => void): { app: App; report: Validati
   const report = JSON.parse(
     readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
   ) as ValidationReport;
-  return { app, report };
+  return { app, stages, report };
 }
 
 function findings(report: ValidationReport, severity: 'error' | 'warning'): string[] {
@@ -51,7 +57,7 @@ function acknowledgments(construct: { node: App['node'] }): Record<string, strin
   return result;
 }
 
-const { app, report } = synthWithNag();
+const { app, stages, report } = synthWithNag();
 
 describe('cdk-nag AwsSolutions checks', () => {
   it('finds no unacknowledged errors in any stack', () => {
@@ -101,13 +107,59 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(count).toBeGreaterThan(0);
   });
 
+  it('gives each route without the JWT authorizer the reason it may go without', () => {
+    for (const stage of [stages.dev, stages.prod]) {
+      for (const route of ROUTE_MANIFEST) {
+        const acknowledged = acknowledgments(stage.api.methods[route.name]!);
+        if (route.authorized) {
+          expect(Object.keys(acknowledged), route.name).toEqual(['AwsSolutions-COG4']);
+          continue;
+        }
+        expect(Object.keys(acknowledged).sort(), route.name).toEqual([
+          'AwsSolutions-APIG4',
+          'AwsSolutions-COG4',
+        ]);
+        for (const reason of Object.values(acknowledged)) {
+          if (route.path === '/v1/openapi.json') {
+            expect(reason).toContain('public by design');
+          } else {
+            expect(route.path.startsWith('/v1/signing/'), route.name).toBe(true);
+            expect(reason).not.toContain('public by design');
+            expect(reason).toMatch(/signing token/);
+            expect(reason).toMatch(/256-bit random/);
+            expect(reason).toMatch(/SHA-256/);
+            expect(reason).toMatch(/X-Signing-Token header/);
+            expect(reason).toMatch(/no Cognito account/);
+          }
+        }
+      }
+    }
+  });
+
+  it('acknowledges the state machine role: log delivery, X-Ray and invoking each task function', () => {
+    const role = stages.dev.api.signingRoute.role;
+    const ids = Object.keys(acknowledgments(role)).sort();
+    expect(ids).toHaveLength(Object.keys(stages.dev.api.taskFunctions).length + 1);
+    expect(ids).toContain('AwsSolutions-IAM5[Resource::*]');
+    for (const fn of Object.values(stages.dev.api.taskFunctions)) {
+      expect(
+        ids.some((id) => id.includes(`<${fn.node.id}`) && id.endsWith('.Arn>:*]')),
+        fn.node.id,
+      ).toBe(true);
+    }
+  });
+
   it('acknowledges exactly the IAM5 wildcards that each function role has, no stale ones', () => {
     const { IAMNoWildcardPermissions } = cdkNag.rules.iam;
     const roles = app.node
       .findAll()
       .filter((c) => c.node.id.endsWith('Role') && c.node.tryFindChild('DefaultPolicy') !== undefined)
       .filter((c) => c.node.path.includes('-Api/'));
-    expect(roles.length).toBeGreaterThan(0);
+    // Authorizer, routes and tasks (each its own role), and the state machine.
+    const api = stages.dev.api;
+    expect(roles.filter((r) => r.node.path.includes('-dev-Api/'))).toHaveLength(
+      1 + Object.keys(api.routeFunctions).length + Object.keys(api.taskFunctions).length + 1,
+    );
     for (const role of roles) {
       const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
       const result = IAMNoWildcardPermissions(policy);

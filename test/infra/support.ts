@@ -69,3 +69,63 @@ export function statementsOfRole(json: TemplateJson, roleLogicalId: string): Rec
 export function actionsOf(statements: Record<string, unknown>[]): string[] {
   return statements.flatMap((s) => (Array.isArray(s.Action) ? (s.Action as string[]) : [s.Action as string]));
 }
+
+/** The resources a template value refers to: `Ref`, `Fn::GetAtt` and `${...}` in `Fn::Sub`. */
+function referencesOf(value: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) referencesOf(item, into);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      if (key === 'Ref' && typeof item === 'string') into.add(item);
+      else if (key === 'Fn::GetAtt') {
+        const target = Array.isArray(item) ? item[0] : String(item).split('.')[0];
+        if (typeof target === 'string') into.add(target);
+      } else if (key === 'Fn::Sub') {
+        const text = Array.isArray(item) ? item[0] : item;
+        if (typeof text === 'string') {
+          for (const m of text.matchAll(/\$\{([^}!][^}.]*)/g)) into.add(m[1] as string);
+        }
+      }
+      referencesOf(item, into);
+    }
+  }
+  return into;
+}
+
+/**
+ * A dependency cycle among the resources of a template (through references and DependsOn), as the
+ * logical ids along it, or undefined. CloudFormation refuses to deploy a template with one.
+ */
+export function dependencyCycle(json: TemplateJson): string[] | undefined {
+  const ids = new Set(Object.keys(json.Resources));
+  const edges = new Map<string, string[]>();
+  for (const [id, resource] of Object.entries(json.Resources)) {
+    const raw = resource as CfnResourceJson & { DependsOn?: string | string[] };
+    const targets = referencesOf(raw.Properties ?? {}, new Set<string>());
+    for (const dep of [raw.DependsOn ?? []].flat()) targets.add(dep);
+    edges.set(
+      id,
+      [...targets].filter((t) => ids.has(t)),
+    );
+  }
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'open') return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, 'open');
+    stack.push(id);
+    for (const next of edges.get(id) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of ids) {
+    const cycle = visit(id);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
