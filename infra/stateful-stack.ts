@@ -30,6 +30,7 @@ export const STATEFUL_LOGICAL_IDS = {
   accessLogsBucket: 'AccessLogsBucket',
   dataKey: 'DataKey',
   sealKey: 'SealKey',
+  rootKey: 'SealRootKey',
 } as const;
 
 /**
@@ -63,6 +64,8 @@ export class StatefulStack extends Stack {
   readonly dataKey: Key;
   /** Asymmetric ECC_NIST_P256 key that seals completed documents and signs exported trails. */
   readonly sealKey: Key;
+  /** Issues the seal certificate (`countersign certs init`); no function may use it. */
+  readonly rootKey: Key;
   readonly table: Table;
   readonly documentsBucket: Bucket;
   readonly stagingBucket: Bucket;
@@ -93,6 +96,16 @@ export class StatefulStack extends Stack {
       removalPolicy: retain,
     });
     pinLogicalId(this.sealKey, STATEFUL_LOGICAL_IDS.sealKey);
+
+    this.rootKey = new Key(this, 'SealRootKey', {
+      description: `Countersign ${config.name}: root that issues the seal certificate; used only by countersign certs init`,
+      alias: `alias/countersign-${config.name}-seal-root`,
+      keySpec: KeySpec.ECC_NIST_P256,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      enableKeyRotation: false,
+      removalPolicy: retain,
+    });
+    pinLogicalId(this.rootKey, STATEFUL_LOGICAL_IDS.rootKey);
 
     // AWS::DynamoDB::Table, not TableV2 (GlobalTable): TableV2 cannot render a customer-managed key
     // in an environment-agnostic stack, and the type of a retained table can never change later.
@@ -204,6 +217,7 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'StagingBucketName', { value: this.stagingBucket.bucketName });
     new CfnOutput(this, 'DataKeyArn', { value: this.dataKey.keyArn });
     new CfnOutput(this, 'SealKeyArn', { value: this.sealKey.keyArn });
+    new CfnOutput(this, 'SealRootKeyArn', { value: this.rootKey.keyArn });
   }
 }
 

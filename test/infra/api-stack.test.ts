@@ -673,3 +673,14 @@ describe('api stack: outputs', () => {
     );
   });
 });
+
+describe('the seal root key', () => {
+  it.each(both)(
+    '%s: no function of the API stack can reach it (only countersign certs init uses it)',
+    (_stage, { json }) => {
+      const rootKeyId = logicalIdOf(stages.dev.stateful.rootKey);
+      expect(JSON.stringify(json)).not.toContain(rootKeyId);
+      expect(JSON.stringify(json)).not.toContain('seal-root');
+    },
+  );
+});

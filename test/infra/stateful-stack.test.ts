@@ -188,6 +188,11 @@ describe('stateful stack', () => {
         KeyUsage: 'SIGN_VERIFY',
         EnableKeyRotation: false,
       });
+      // The root that issues the seal certificate is a second, separate signing key.
+      expect(json.Resources.SealRootKey?.Properties).toMatchObject({
+        KeySpec: 'ECC_NIST_P256',
+        KeyUsage: 'SIGN_VERIFY',
+      });
       expect(json.Resources.DataKey?.Properties).toMatchObject({ EnableKeyRotation: true });
       expect(json.Resources.DataKey?.Properties?.KeySpec ?? 'SYMMETRIC_DEFAULT').toBe('SYMMETRIC_DEFAULT');
     },
@@ -203,6 +208,7 @@ describe('stateful stack', () => {
         'AccessLogsBucket',
         'DataKey',
         'SealKey',
+        'SealRootKey',
       ]) {
         expect(json.Resources[id], id).toMatchObject({
           DeletionPolicy: 'Retain',
@@ -227,6 +233,7 @@ describe('pinned logical ids of stateful resources', () => {
     expect(logicalIdOf(stack.stagingBucket)).toBe('StagingBucket');
     expect(logicalIdOf(stack.dataKey)).toBe('DataKey');
     expect(logicalIdOf(stack.sealKey)).toBe('SealKey');
+    expect(logicalIdOf(stack.rootKey)).toBe('SealRootKey');
     expect(logicalIdOf(stack.accessLogsBucket)).toBe('AccessLogsBucket');
 
     expect(json.Resources.EnvelopeTable?.Type).toBe('AWS::DynamoDB::Table');
