@@ -160,6 +160,26 @@ describe('NotifyCompletion', () => {
     expect((await typesOf(ports, key)).filter((t) => t === 'envelope.parties_notified')).toHaveLength(1);
   });
 
+  it('sends links instead of attachments when the sealed documents are over the mail size limit', async () => {
+    const { ports, key, tasks } = await setup([1]);
+    await signAll(ports, key);
+    await tasks.Seal(key);
+    ports.limits = { ...ports.limits, maxAttachmentBytes: 1000 };
+
+    expect(await tasks.NotifyCompletion(key)).toEqual({ sent: true, attached: false });
+    const completion = ports.mail.sent.filter((m) => m.subject.startsWith('Completed:'));
+    expect(completion.length).toBeGreaterThan(0);
+    for (const message of completion) {
+      expect(message.attachments ?? []).toEqual([]);
+      expect(message.text).toMatch(/too large to attach; download them here \(links valid for 7 days\)/);
+      expect(message.text).toMatch(/\(signed\)\.pdf: \S+/);
+    }
+    const notified = (await ports.envelopes.loadEvents(key)).filter(
+      (e) => e.type === 'envelope.parties_notified',
+    );
+    expect(notified.map((e) => (e.data as { attached?: boolean }).attached)).toEqual([false]);
+  });
+
   it('does nothing for an envelope that is not completed', async () => {
     const { ports, key, tasks } = await setup([1]);
     expect(await tasks.NotifyCompletion(key)).toEqual({ sent: false });
