@@ -88,6 +88,22 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     access: { ...noAccess, table: 'readwrite', workflow: 'start' },
   },
   {
+    name: 'resendInvitation',
+    method: 'POST',
+    path: '/v1/envelopes/{id}/recipients/{rid}/resend',
+    entry: 'functions/handlers/resend-invitation.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite', mail: true },
+  },
+  {
+    name: 'correctRecipient',
+    method: 'POST',
+    path: '/v1/envelopes/{id}/recipients/{rid}/correct',
+    entry: 'functions/handlers/correct-recipient.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite', mail: true },
+  },
+  {
     name: 'getSigningSession',
     method: 'GET',
     path: '/v1/signing/session',

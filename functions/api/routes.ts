@@ -7,6 +7,7 @@ import { getAuditTrail, getDocumentUrl, getEnvelope, listEnvelopes } from '../co
 import { idempotent } from '../core/usecases/idempotent';
 import { voidEnvelope } from '../core/usecases/void-envelope';
 import { sendEnvelope } from '../core/signing/send-envelope';
+import { correctRecipient, resendInvitation } from '../core/signing/recipient-changes';
 import {
   decline,
   giveConsent,
@@ -30,6 +31,8 @@ import {
   UploadTicket,
   VoidBody,
   ConsentBody,
+  CorrectRecipientBody,
+  RecipientParams,
   DeclineBody,
   EmptyBody,
   SignBody,
@@ -219,6 +222,47 @@ export const ROUTES: Record<string, RouteDefinition> = {
           status: 200,
           body: envelopeView(
             await sendEnvelope(ports, who(req), req.params.id, keyed ? { operationId: resourceId } : {}),
+          ),
+        }),
+      ),
+  }),
+  resendInvitation: define({
+    manifest: manifest('resendInvitation'),
+    summary: "Resend a recipient's invitation: a new link, and the old ones stop working",
+    params: RecipientParams,
+    idempotent: true,
+    responses: { 200: { description: 'The envelope', schema: Envelope } },
+    run: async (ports, req) =>
+      idempotent(
+        ports,
+        who(req),
+        `resend:${req.params.id}:${req.params.rid}`,
+        req.idempotencyKey,
+        {},
+        async () => ({
+          status: 200,
+          body: envelopeView(await resendInvitation(ports, who(req), req.params.id, req.params.rid)),
+        }),
+      ),
+  }),
+  correctRecipient: define({
+    manifest: manifest('correctRecipient'),
+    summary: "Correct a recipient's e-mail (and name) before they act; an invited recipient is invited again",
+    params: RecipientParams,
+    body: CorrectRecipientBody,
+    idempotent: true,
+    responses: { 200: { description: 'The envelope', schema: Envelope } },
+    run: async (ports, req) =>
+      idempotent(
+        ports,
+        who(req),
+        `correct:${req.params.id}:${req.params.rid}`,
+        req.idempotencyKey,
+        req.body,
+        async () => ({
+          status: 200,
+          body: envelopeView(
+            await correctRecipient(ports, who(req), req.params.id, req.params.rid, req.body),
           ),
         }),
       ),

@@ -119,6 +119,13 @@ export const DocumentQuery = z
   .strict();
 export const DocumentParams = EnvelopeIdParams.extend({ doc: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
+export const RecipientParams = EnvelopeIdParams.extend({ rid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+
+export const CorrectRecipientBody = z
+  .object({ email: z.email().max(254), name: text(200).optional() })
+  .strict()
+  .openapi('CorrectRecipient');
+
 export const ListQuery = z
   .object({
     status: z.enum(ENVELOPE_STATUSES).optional(),

@@ -101,6 +101,19 @@ export interface RecipientSignedData extends RecipientRef {
   intent: string;
 }
 
+export interface InvitationResentData extends RecipientRef {
+  email: string;
+  messageId: string;
+  /** How many earlier links stopped working. */
+  revoked: number;
+}
+
+export interface EmailCorrectedData extends RecipientRef {
+  from: string;
+  to: string;
+  name?: string;
+}
+
 export interface RecipientDeclinedData extends RecipientRef {
   reason: string;
 }
@@ -131,6 +144,8 @@ export type EnvelopeEvent =
   | E<'envelope.voided', EnvelopeVoidedData>
   | E<'envelope.sent', EnvelopeSentData>
   | E<'recipient.invited', RecipientInvitedData>
+  | E<'recipient.invitation_resent', InvitationResentData>
+  | E<'recipient.email_corrected', EmailCorrectedData>
   | E<'recipient.viewed', RecipientRef>
   | E<'recipient.document_viewed', DocumentViewedData>
   | E<'recipient.consented', ConsentedData>
@@ -237,6 +252,19 @@ function next(state: EnvelopeState, event: EnvelopeEvent): EnvelopeState {
         recipients: updateRecipient(state, event.data.recipientId, (r) => ({
           status: advance(r.status, 'sent'),
           invitedAt: event.at,
+        })),
+      };
+    case 'recipient.invitation_resent':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, () => ({ invitedAt: event.at })),
+      };
+    case 'recipient.email_corrected':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, (r) => ({
+          email: event.data.to,
+          name: event.data.name ?? r.name,
         })),
       };
     case 'recipient.viewed':

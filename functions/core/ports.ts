@@ -222,6 +222,8 @@ export interface SignerTokenRecord {
 export interface SignerTokenStore {
   putToken(record: SignerTokenRecord): Promise<void>;
   getToken(tokenHash: string): Promise<SignerTokenRecord | null>;
+  /** Every link issued to this recipient stops working (a resend or a corrected address). */
+  revokeRecipient(key: EnvelopeKey, recipientId: string, at: string): Promise<number>;
 }
 
 /** The task token the signing route waits on for one step of one envelope. */

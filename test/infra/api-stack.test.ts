@@ -407,7 +407,15 @@ describe('api stack: least privilege', () => {
       .map((f) => f.name)
       .sort();
     expect(mailers).toEqual(
-      ['withdrawConsent', 'StartStep', 'Remind', 'NotifyCompletion', 'RecordEnd'].sort(),
+      [
+        'withdrawConsent',
+        'resendInvitation',
+        'correctRecipient',
+        'StartStep',
+        'Remind',
+        'NotifyCompletion',
+        'RecordEnd',
+      ].sort(),
     );
     expect(allowedTo('ses:SendEmail')).toEqual(mailers);
     expect(allowedTo('ses:SendRawEmail')).toEqual(mailers);

@@ -15,3 +15,4 @@ export const tenantPrefix = (tenantId: string) => `T#${tenantId}#`;
 export const signerTokenPk = (tokenHash: string) => `SIGNER#${tokenHash}`;
 export const SIGNER_TOKEN_SK = 'TOKEN';
 export const WAIT_SK = 'WAIT';
+export const recipientTokensSk = (recipientId: string) => `TOKENS#${recipientId}`;

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   EnvelopeKey,
   SignerTokenRecord,
@@ -6,7 +6,7 @@ import type {
   WaitRecord,
   WaitStore,
 } from '../../core/ports';
-import { envelopePk, SIGNER_TOKEN_SK, signerTokenPk, WAIT_SK } from './keys';
+import { envelopePk, recipientTokensSk, SIGNER_TOKEN_SK, signerTokenPk, WAIT_SK } from './keys';
 
 /** Signing links (by the hash of their secret) and the signing route's waiting task tokens. */
 export class DynamoSigningStore implements SignerTokenStore, WaitStore {
@@ -16,6 +16,19 @@ export class DynamoSigningStore implements SignerTokenStore, WaitStore {
   ) {}
 
   async putToken(record: SignerTokenRecord): Promise<void> {
+    // The recipient's list of issued links comes first: a link is never usable without being
+    // listed, so a revocation cannot miss it.
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: {
+          pk: envelopePk(record.tenantId, record.envelopeId),
+          sk: recipientTokensSk(record.recipientId),
+        },
+        UpdateExpression: 'SET hashes = list_append(if_not_exists(hashes, :none), :hash)',
+        ExpressionAttributeValues: { ':none': [], ':hash': [record.tokenHash] },
+      }),
+    );
     await this.db.send(
       new PutCommand({
         TableName: this.table,
@@ -33,6 +46,33 @@ export class DynamoSigningStore implements SignerTokenStore, WaitStore {
       }),
     );
     return Item ? (JSON.parse(Item.record as string) as SignerTokenRecord) : null;
+  }
+
+  async revokeRecipient(key: EnvelopeKey, recipientId: string, at: string): Promise<number> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: envelopePk(key.tenantId, key.envelopeId), sk: recipientTokensSk(recipientId) },
+        ConsistentRead: true,
+      }),
+    );
+    let revoked = 0;
+    for (const hash of (Item?.hashes as string[] | undefined) ?? []) {
+      const record = await this.getToken(hash);
+      if (!record || record.revokedAt) continue;
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: signerTokenPk(hash),
+            sk: SIGNER_TOKEN_SK,
+            record: JSON.stringify({ ...record, revokedAt: at }),
+          },
+        }),
+      );
+      revoked++;
+    }
+    return revoked;
   }
 
   /** The latest wait replaces the one before: only the newest token can still succeed. */

@@ -14,7 +14,8 @@ import { sha256Hex } from '../hashing';
 import { sealPdf } from '../pdf-seal/seal';
 import { stampSignatures, type Stamp } from '../pdf-stamp/stamp';
 import type { MailAttachment, Ports } from '../ports';
-import { completion, ended, invitation, signingLink } from './messages';
+import { completion, ended } from './messages';
+import { issueInvitation } from './invite';
 
 /** An ending the route catches by name (Envelope.Voided, .Declined, .Expired). */
 export class RouteEndedError extends Error {
@@ -49,17 +50,7 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
       stopIfEnded(state);
       const waiting = state.recipients.filter((r) => r.step === p.step && r.status === 'created');
       for (const r of waiting) {
-        const token = ports.ids.newSecret(32);
-        await ports.signerTokens.putToken({
-          tokenHash: sha256Hex(token),
-          tenantId: state.tenantId,
-          envelopeId: state.id,
-          recipientId: r.id,
-          issuedAt: ports.clock.now().toISOString(),
-        });
-        const { messageId } = await ports.mail.send(
-          invitation(state, r, signingLink(ports.links.publicUrl, token)),
-        );
+        const { messageId } = await issueInvitation(ports, state, r);
         await withRetry(async () => {
           const current = await loadEnvelope(ports.envelopes, keyOf(p));
           await appendEvent(ports.envelopes, current, {

@@ -133,6 +133,20 @@ export class MemorySigningStore implements SignerTokenStore, WaitStore {
   async getToken(tokenHash: string) {
     return this.tokens.get(tokenHash) ?? null;
   }
+  async revokeRecipient(key: EnvelopeKey, recipientId: string, at: string) {
+    let revoked = 0;
+    for (const [hash, record] of this.tokens) {
+      const ours =
+        record.tenantId === key.tenantId &&
+        record.envelopeId === key.envelopeId &&
+        record.recipientId === recipientId;
+      if (ours && !record.revokedAt) {
+        this.tokens.set(hash, { ...record, revokedAt: at });
+        revoked++;
+      }
+    }
+    return revoked;
+  }
   async putWait(record: WaitRecord) {
     this.waits.set(keyOf(record), { ...record });
   }

@@ -1,0 +1,24 @@
+import type { EnvelopeState, RecipientState } from '../envelope';
+import { sha256Hex } from '../hashing';
+import type { Ports } from '../ports';
+import { invitation, signingLink } from './messages';
+
+/**
+ * Issues a fresh signing link to a recipient and mails it. Only the link's hash is stored; the
+ * secret exists in the e-mail alone.
+ */
+export async function issueInvitation(
+  ports: Ports,
+  state: EnvelopeState,
+  recipient: RecipientState,
+): Promise<{ messageId: string }> {
+  const token = ports.ids.newSecret(32);
+  await ports.signerTokens.putToken({
+    tokenHash: sha256Hex(token),
+    tenantId: state.tenantId,
+    envelopeId: state.id,
+    recipientId: recipient.id,
+    issuedAt: ports.clock.now().toISOString(),
+  });
+  return ports.mail.send(invitation(state, recipient, signingLink(ports.links.publicUrl, token)));
+}
