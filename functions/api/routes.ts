@@ -34,7 +34,6 @@ import {
   CorrectRecipientBody,
   RecipientParams,
   DeclineBody,
-  EmptyBody,
   SignBody,
   SIGNING_TOKEN_HEADER,
   SigningDocumentQuery,
@@ -303,7 +302,6 @@ export const ROUTES: Record<string, RouteDefinition> = {
     manifest: manifest('withdrawConsent'),
     summary: 'Withdraw consent before signing; the sender is told',
     signer: true,
-    body: EmptyBody,
     responses: { 200: { description: 'The signing session', schema: SigningSession } },
     run: async (ports, req) => ({
       status: 200,

@@ -297,8 +297,6 @@ export const ConsentBody = z
   .strict()
   .openapi('Consent');
 
-export const EmptyBody = z.object({}).strict();
-
 export const SignBody = z
   .object({
     signature: z.discriminatedUnion('type', [

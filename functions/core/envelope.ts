@@ -257,7 +257,12 @@ function next(state: EnvelopeState, event: EnvelopeEvent): EnvelopeState {
     case 'recipient.invitation_resent':
       return {
         ...state,
-        recipients: updateRecipient(state, event.data.recipientId, () => ({ invitedAt: event.at })),
+        // A recipient who withdrew consent starts over with the new link.
+        recipients: updateRecipient(state, event.data.recipientId, (r) =>
+          r.status === 'withdrawn'
+            ? { invitedAt: event.at, status: 'sent', consent: undefined }
+            : { invitedAt: event.at },
+        ),
       };
     case 'recipient.email_corrected':
       return {

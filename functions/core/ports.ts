@@ -191,6 +191,10 @@ export interface Limits {
   maxAttachmentBytes: number;
   /** A drawn signature image. */
   maxSignatureImageBytes: number;
+  /** How long a signer's link still opens the completed document. */
+  completedLinkDays: number;
+  /** The created event and the snapshot are DynamoDB items (400 KB): the event may use this much. */
+  maxEnvelopeRecordBytes: number;
   idempotencyLockSeconds: number;
   idempotencyTtlSeconds: number;
 }
@@ -205,6 +209,8 @@ export const DEFAULT_LIMITS: Limits = {
   reminderSeconds: 48 * 60 * 60,
   maxAttachmentBytes: 7 * 1024 * 1024,
   maxSignatureImageBytes: 500 * 1024,
+  completedLinkDays: 30,
+  maxEnvelopeRecordBytes: 150 * 1024,
   idempotencyLockSeconds: 60,
   idempotencyTtlSeconds: 24 * 60 * 60,
 };
@@ -252,6 +258,11 @@ export interface Links {
   publicUrl: string;
 }
 
+/** Where a use case reports a fault it deliberately does not fail the request for. */
+export interface Log {
+  warn(message: string, error: unknown): void;
+}
+
 /** Everything a use case may touch. */
 export interface Ports {
   clock: Clock;
@@ -268,4 +279,5 @@ export interface Ports {
   seal: SealKit;
   fonts: FontSource;
   links: Links;
+  log?: Log;
 }

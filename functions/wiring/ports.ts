@@ -108,6 +108,16 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
       return seal;
     },
     fonts: new NodeFontSource(config.fontsDir),
+    log: {
+      warn: (message, error) =>
+        console.warn(
+          JSON.stringify({
+            level: 'warn',
+            message,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        ),
+    },
     links: { publicUrl: config.publicUrl },
   };
   return withOverrides(ports, overrides);

@@ -40,12 +40,11 @@ export async function resendInvitation(
       `envelope ${envelopeId} is ${state.status}; only a sent envelope's invitations can be resent`,
     );
   const r = recipientOf(state, recipientId);
-  if (r.status === 'signed' || r.status === 'declined' || r.status === 'withdrawn') {
-    throw new ConflictError(
-      `recipient ${r.id} has already ${r.status === 'withdrawn' ? 'withdrawn consent' : r.status}; there is nothing to resend`,
-    );
+  if (r.status === 'signed' || r.status === 'declined') {
+    throw new ConflictError(`recipient ${r.id} has already ${r.status}; there is nothing to resend`);
   }
-  if (!invited(r)) {
+  // A recipient who withdrew consent may be asked again: the resend gives them a fresh start.
+  if (!invited(r) && r.status !== 'withdrawn') {
     throw new ConflictError(`recipient ${r.id} has not been invited yet: their step has not started`);
   }
   return reinvite(ports, key, r);

@@ -50,8 +50,11 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
       stopIfEnded(state);
       const waiting = state.recipients.filter((r) => r.step === p.step && r.status === 'created');
       for (const r of waiting) {
+        // A void or decline while this step is being invited stops the remaining invitations.
+        stopIfEnded(await loadEnvelope(ports.envelopes, keyOf(p)));
         const { messageId } = await issueInvitation(ports, state, r);
         await withRetry(async () => {
+          // A mail that went out is recorded, even if the envelope ended meanwhile.
           const current = await loadEnvelope(ports.envelopes, keyOf(p));
           await appendEvent(ports.envelopes, current, {
             type: 'recipient.invited',
@@ -121,8 +124,9 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
           signedAt: ports.clock.now(),
           fieldName: `CountersignSeal_${state.id}`,
         });
-        const storageKey = doc.storageKey.replace(/\.pdf$/, '.sealed.pdf');
         const sha256 = sha256Hex(bytes);
+        // Named by content: an overlapping retry of this task writes beside it, never over it.
+        const storageKey = doc.storageKey.replace(/\.pdf$/, `.sealed-${sha256}.pdf`);
         await ports.documents.putDocument(storageKey, bytes, sha256, retainUntil);
         sealed.push({
           id: doc.id,
@@ -135,6 +139,8 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
       await withRetry(async () => {
         const current = await loadEnvelope(ports.envelopes, keyOf(p));
         if (current.status === 'completed') return;
+        // A void that landed while sealing wins: nothing is completed after it.
+        stopIfEnded(current);
         await appendEvent(ports.envelopes, current, {
           type: 'envelope.completed',
           at: ports.clock.now().toISOString(),

@@ -46,6 +46,16 @@ export async function resolveSigner(
   if (isFinal(envelope.status) && envelope.status !== 'completed' && !opts.allowEnded) {
     throw new GoneError(`this envelope was ${envelope.status}; the link no longer works`);
   }
+  if (envelope.completedAt) {
+    const until = new Date(
+      new Date(envelope.completedAt).getTime() + ports.limits.completedLinkDays * 86_400_000,
+    );
+    if (ports.clock.now() > until) {
+      throw new GoneError(
+        `this link opened the completed document until ${until.toISOString()}; ask the sender for a copy`,
+      );
+    }
+  }
   return {
     token: record,
     envelope,

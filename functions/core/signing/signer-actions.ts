@@ -5,6 +5,7 @@ import { isStepComplete, type EnvelopeState, type SignatureRecord } from '../env
 import { appendEvent, withRetry } from '../envelope-repository';
 import {
   ConflictError,
+  NotFoundError,
   PayloadTooLargeError,
   TaskTokenExpiredError,
   UnsupportedMediaTypeError,
@@ -116,10 +117,7 @@ export async function signerDocument(
     const completed = e.status === 'completed' && e.sealedDocuments;
     const docs = completed ? e.sealedDocuments! : e.documents;
     const doc = documentId ? docs.find((d) => d.id === documentId) : docs[0];
-    if (!doc)
-      throw new ValidationError(`no document "${documentId}" in this envelope`, [
-        { path: 'query.document', message: 'unknown document' },
-      ]);
+    if (!doc) throw new NotFoundError(`no document "${documentId}" in this envelope`);
     const url = await ports.documents.documentUrl(
       doc.storageKey,
       doc.name,
@@ -160,7 +158,7 @@ export async function giveConsent(
       );
     }
     if (ctx.recipient.status === 'withdrawn') {
-      throw new ConflictError('you withdrew your consent; ask the sender to send the envelope to you again');
+      throw new ConflictError('you withdrew your consent; the sender can send you a new invitation');
     }
     if (ctx.recipient.consent && !ctx.recipient.consent.withdrawnAt) return session(ctx);
     const { state } = await appendEvent(ports.envelopes, ctx.envelope, {
@@ -187,6 +185,8 @@ export async function withdrawConsent(ports: Ports, token: string | undefined, c
     const ctx = await resolveSigner(ports, token, client);
     requireOpen(ctx, 'withdraw consent');
     if (ctx.recipient.status === 'withdrawn') return { ctx, changed: false };
+    if (!ctx.recipient.consent)
+      throw new ConflictError('you have not consented, so there is no consent to withdraw');
     const { state } = await appendEvent(ports.envelopes, ctx.envelope, {
       type: 'recipient.consent_withdrawn',
       at: ports.clock.now().toISOString(),
@@ -214,6 +214,8 @@ export interface SignInput {
 }
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** Pixels per side of a drawn signature: plenty for a pen stroke, bounded for decoding. */
+const MAX_SIGNATURE_SIDE = 2000;
 
 async function checkPng(ports: Ports, base64: string): Promise<Uint8Array> {
   const bytes = Buffer.from(base64, 'base64');
@@ -222,15 +224,26 @@ async function checkPng(ports: Ports, base64: string): Promise<Uint8Array> {
       `the drawn signature is ${bytes.length} bytes; at most ${ports.limits.maxSignatureImageBytes} are accepted`,
     );
   }
-  if (bytes.length < PNG_MAGIC.length || !bytes.subarray(0, 8).equals(PNG_MAGIC)) {
+  if (
+    bytes.length < 24 ||
+    !bytes.subarray(0, 8).equals(PNG_MAGIC) ||
+    bytes.toString('latin1', 12, 16) !== 'IHDR'
+  ) {
     throw new UnsupportedMediaTypeError('the drawn signature must be a PNG image');
+  }
+  // The header gives the size before anything is decompressed: a small file can hold a huge image.
+  const width = bytes.readUInt32BE(16);
+  const height = bytes.readUInt32BE(20);
+  if (width === 0 || height === 0 || width > MAX_SIGNATURE_SIDE || height > MAX_SIGNATURE_SIDE) {
+    throw new ValidationError(
+      `the drawn signature is ${width}x${height} pixels; each side must be 1 to ${MAX_SIGNATURE_SIDE}`,
+      [{ path: 'body.signature.pngBase64', message: 'image dimensions out of range' }],
+    );
   }
   try {
     await (await PDFDocument.create()).embedPng(bytes);
-  } catch (err) {
-    throw new UnsupportedMediaTypeError(
-      `the drawn signature is not a readable PNG: ${(err as Error).message}`,
-    );
+  } catch {
+    throw new UnsupportedMediaTypeError('the drawn signature is not a readable PNG image');
   }
   return bytes;
 }
@@ -240,6 +253,8 @@ async function checkPng(ports: Ports, base64: string): Promise<Uint8Array> {
  * statement and where it came from; when it completes its step, tells the waiting route.
  */
 export async function sign(ports: Ports, token: string | undefined, client: ClientInfo, input: SignInput) {
+  // Who is asking comes first: nothing is decoded for a request without a valid link.
+  await resolveSigner(ports, token, client);
   const image =
     input.signature.type === 'drawn' ? await checkPng(ports, input.signature.pngBase64) : undefined;
   const { state, recipientId, completedStep } = await withRetry(async () => {
@@ -259,8 +274,9 @@ export async function sign(ports: Ports, token: string | undefined, client: Clie
     }
     let signature: SignatureRecord;
     if (image) {
-      const storageKey = `tenants/${e.tenantId}/envelopes/${e.id}/signatures/${r.id}.png`;
       const pngSha256 = sha256Hex(image);
+      // Named by content: two racing requests with different images never overwrite each other.
+      const storageKey = `tenants/${e.tenantId}/envelopes/${e.id}/signatures/${r.id}-${pngSha256}.png`;
       const retainUntil = new Date(
         ports.clock.now().getTime() + ports.limits.documentRetentionDays * 86_400_000,
       );
@@ -335,12 +351,14 @@ export async function releaseWait(
   step: number | null,
   outcome: 'success' | (typeof ERRORS)[keyof typeof ERRORS],
 ): Promise<void> {
-  const wait = await ports.waits.getWait({ tenantId: state.tenantId, envelopeId: state.id });
-  if (!wait || (outcome === 'success' && wait.step !== step)) return;
+  // The event is already recorded: a failure to reach the route must not fail the request.
+  // The route re-checks the envelope whenever it stores its next token, so nothing is lost.
   try {
+    const wait = await ports.waits.getWait({ tenantId: state.tenantId, envelopeId: state.id });
+    if (!wait || (outcome === 'success' && wait.step !== step)) return;
     if (outcome === 'success') await ports.workflow.taskSuccess(wait.taskToken, { step });
     else await ports.workflow.taskFailure(wait.taskToken, outcome, `envelope ${state.id} ${state.status}`);
   } catch (err) {
-    if (!(err instanceof TaskTokenExpiredError)) throw err;
+    if (!(err instanceof TaskTokenExpiredError)) ports.log?.warn('the signing route could not be told', err);
   }
 }

@@ -79,11 +79,6 @@ export async function createEnvelope(
   );
   const recipients = placeRecipients(input.recipients, ids, loaded);
 
-  const retainUntil = new Date(ports.clock.now().getTime() + ports.limits.documentRetentionDays * 86_400_000);
-  for (const doc of loaded) {
-    await ports.documents.putDocument(doc.record.storageKey, doc.bytes, doc.record.sha256, retainUntil);
-  }
-
   const event = seal<EnvelopeEvent>({
     envelopeId: opts.envelopeId,
     tenantId: principal.tenantId,
@@ -101,6 +96,20 @@ export async function createEnvelope(
     },
     prevHash: GENESIS_HASH,
   });
+  // The record is one DynamoDB item (and the snapshot another): refuse what cannot be stored
+  // before any document is written under retention.
+  const recordBytes = Buffer.byteLength(JSON.stringify(event));
+  if (recordBytes > ports.limits.maxEnvelopeRecordBytes) {
+    throw new PayloadTooLargeError(
+      `this envelope's record would be ${recordBytes} bytes, over ${ports.limits.maxEnvelopeRecordBytes}: use fewer recipients, fields or documents`,
+    );
+  }
+
+  const retainUntil = new Date(ports.clock.now().getTime() + ports.limits.documentRetentionDays * 86_400_000);
+  for (const doc of loaded) {
+    await ports.documents.putDocument(doc.record.storageKey, doc.bytes, doc.record.sha256, retainUntil);
+  }
+
   try {
     await ports.envelopes.append(event);
   } catch (err) {

@@ -42,16 +42,23 @@ export async function getAuditTrail(
 ): Promise<AuditTrail> {
   const envelope = await readable(ports, principal, envelopeId);
   const events = await ports.envelopes.loadEvents({ tenantId: principal.tenantId, envelopeId });
-  return { envelope, events, verdict: checkAgainstState(verifyChain(events), envelope) };
+  return { envelope, events, verdict: checkAgainstState(verifyChain(events), envelope, events) };
 }
 
 /**
  * A chain that verifies can still be short: events cut off its end leave a valid prefix.
  * The envelope's recorded version and head hash say where the chain must end.
  */
-function checkAgainstState(verdict: ChainVerdict, envelope: EnvelopeState): ChainVerdict {
+function checkAgainstState(
+  verdict: ChainVerdict,
+  envelope: EnvelopeState,
+  events: EnvelopeEvent[],
+): ChainVerdict {
   if (!verdict.verified) return verdict;
-  if (verdict.length === envelope.version && verdict.headHash === envelope.headHash) return verdict;
+  // Events may have landed after the envelope was read: the chain must reach at least its version,
+  // through the very event the envelope recorded as its head.
+  if (verdict.length >= envelope.version && events[envelope.version - 1]?.hash === envelope.headHash)
+    return verdict;
   return {
     ...verdict,
     verified: false,

@@ -26,6 +26,11 @@ export async function voidEnvelope(
         return state;
       throw new ConflictError(`envelope ${envelopeId} is already ${state.status} and cannot be voided`);
     }
+    if (state.status === 'sent' && state.steps.every((s) => s.status === 'completed')) {
+      throw new ConflictError(
+        `every party has signed envelope ${envelopeId}; it is being sealed and can no longer be voided`,
+      );
+    }
     const { state: next } = await appendEvent(ports.envelopes, state, {
       type: 'envelope.voided',
       at: ports.clock.now().toISOString(),

@@ -162,7 +162,8 @@ describe('the signing session', () => {
     expect(viewed[0]!.actor).toMatchObject({ kind: 'recipient', id: s.signers[0]!.id });
 
     const unknown = await signer(service, 'GET', `${DOCUMENT}?document=nope`, s.tokens[0]);
-    expect(unknown.status).toBe(400);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toMatch(/no document "nope"/);
   });
 
   it('the document answer matches its documented schema (DocumentLink)', async () => {
