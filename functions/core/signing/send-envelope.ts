@@ -38,6 +38,9 @@ export async function sendEnvelope(
       if (opts.operationId && current.status === 'sent' && (await sentBy(ports, key)) === opts.operationId) {
         return current;
       }
+      // A send whose route failed to start left the envelope sent with no route: a repeated send
+      // starts it (a running route is not started twice, by its execution name) and still answers 409.
+      if (current.status === 'sent') await ensureRoute(ports, current);
       throw new ConflictError(`envelope ${envelopeId} is ${current.status}; only a draft can be sent`);
     }
     if (!current.recipients.some((r) => r.role === 'signer')) {
@@ -68,4 +71,12 @@ async function sentBy(
   const events = await ports.envelopes.loadEvents(key);
   const sent = events.find((e) => e.type === 'envelope.sent');
   return sent?.type === 'envelope.sent' ? sent.data.operationId : undefined;
+}
+
+async function ensureRoute(ports: Ports, state: EnvelopeState): Promise<void> {
+  try {
+    await ports.workflow.start(SIGNING_ROUTE_WORKFLOW, routeInput(state));
+  } catch (err) {
+    ports.log?.warn('the signing route was already running or could not be started again', err);
+  }
 }
