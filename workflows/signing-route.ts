@@ -15,17 +15,20 @@ export const SIGNING_ROUTE_WORKFLOW = 'signing-route';
 export const STATES = {
   /** Pass: copies the ids and the route settings into the small execution state. */
   Init: 'Init',
-  /** Choice: refuses settings outside ROUTE_LIMITS, which the history bound relies on. */
+  /** Choice: refuses a step count outside ROUTE_LIMITS, which the history bound relies on. */
   ValidateRoute: 'ValidateRoute',
   /** Fail: the input was outside ROUTE_LIMITS. */
   InvalidRoute: 'InvalidRoute',
   /** Choice: the loop over routing steps (a Choice, not a Map). */
   HasMoreSteps: 'HasMoreSteps',
-  /** Task: invites the recipients of `route.step`. */
+  /** Task: invites the recipients of `route.step` and returns the first wait. */
   StartStep: 'StartStep',
   /** Task (waitForTaskToken): stores the token against the step and waits for its last signature. */
   AwaitStep: 'AwaitStep',
-  /** Task: the wait timed out; reminds those who have not signed and checks the expiry. */
+  /**
+   * Task: the wait timed out; does what is due (reminders, the expiry warning, the expiry) and
+   * returns the next wait.
+   */
   Remind: 'Remind',
   /** Pass: `route.step` + 1. */
   NextStep: 'NextStep',
@@ -63,9 +66,9 @@ export const ERRORS = {
   Voided: 'Envelope.Voided',
   /** A signer declined. */
   Declined: 'Envelope.Declined',
-  /** The envelope passed its expiry; raised by Remind (or by StartStep/AwaitStep). */
+  /** The envelope passed its expiry; raised by Remind (or by StartStep). */
   Expired: 'Envelope.Expired',
-  /** The waiting task's time-out: time to remind. */
+  /** The waiting task's time-out: time to remind, warn or expire. */
   Timeout: 'States.Timeout',
   /** The route settings were outside ROUTE_LIMITS (the Fail state's error). */
   InvalidRoute: 'Route.InvalidInput',
@@ -95,24 +98,28 @@ export const SUBSTITUTIONS = {
 } as const satisfies Record<TaskStateName, string>;
 
 /**
- * Bounds on the route's settings. `ValidateRoute` refuses anything outside them, and the use case
- * that sends an envelope should refuse them earlier with a clear message. Together they keep an
- * execution's history far below the 25,000-event limit of Step Functions (the worst case is
- * computed in test/workflows/signing-route.test.ts) and its duration under the one-year limit:
+ * Bounds on the route's settings. The use case that creates an envelope refuses anything outside
+ * them with a clear message, `ValidateRoute` refuses a step count outside them, and the route's
+ * tasks clamp what they schedule to them. Together they keep an execution's history under the
+ * 25,000-event limit of Step Functions (the worst case is computed in
+ * test/workflows/signing-route.test.ts) and its duration under the one-year limit:
  *
  * - `maxSteps`: routing steps per envelope.
- * - `minReminderSeconds`: the waiting task times out (and Remind runs) at most once per this
- *   interval. This, with `maxExpirySeconds`, bounds the number of reminder cycles, whatever the
- *   reminder cap: Remind keeps the loop going (without sending) after `maxRemindersPerStep`.
- * - `maxExpirySeconds`: an envelope expires at most this long after it is sent; Remind raises
- *   Envelope.Expired once it has.
- * - `maxRemindersPerStep`: reminders Remind sends to one step's recipients before it stops
- *   sending (it keeps waiting until the expiry).
+ * - `minReminderSeconds`: the shortest reminder interval (first reminder and the ones after it).
+ * - `maxReminders`: reminders one recipient gets at most (the per-envelope `reminders.max`).
+ * - `maxReminderRounds`: reminder wake-ups per envelope, over all its steps: `reminders.max` times
+ *   the number of steps may not exceed it. Every reminder wake-up is one time-out of the waiting
+ *   task and one Remind (11 history events, 29 with every Lambda retry used), so the history is
+ *   bounded by this budget, not by time: 50 steps x 50 reminders would need 27,500 events for the
+ *   wake-ups alone. 500 rounds fit the defaults (10 reminders) at 50 steps.
+ * - `maxExpirySeconds`: an envelope expires at most this long after it is sent; Remind (or
+ *   StartStep) raises Envelope.Expired once it has.
  */
 export const ROUTE_LIMITS = {
   maxSteps: 50,
-  maxRemindersPerStep: 50,
-  minReminderSeconds: 24 * 60 * 60,
+  maxReminders: 50,
+  maxReminderRounds: 500,
+  minReminderSeconds: 60 * 60,
   maxExpirySeconds: 360 * 24 * 60 * 60,
 } as const;
 
@@ -122,8 +129,6 @@ export interface SigningRouteInput {
   envelopeId: string;
   /** Routing steps, 1..ROUTE_LIMITS.maxSteps; step n's recipients sign in parallel. */
   stepCount: number;
-  /** Seconds the route waits for a step before it reminds, and again after each reminder. */
-  reminderSeconds: number;
   /** Optional execution name: starting the same name again does not start a second route. */
   executionName?: string;
 }
@@ -148,7 +153,22 @@ export interface AwaitStepPayload extends StepPayload {
    * has ended) by the time the token is stored, send the success (or failure) at once.
    */
   taskToken: string;
-  reminderSeconds: number;
+  /**
+   * How long this wait lasts before it times out (the next reminder, the expiry warning or the
+   * expiry): the `waitSeconds` StartStep or Remind returned. The definition passes the same value
+   * to `TimeoutSecondsPath`; the local runner reads it from here.
+   */
+  waitSeconds: number;
+}
+
+/**
+ * What StartStep and Remind return (as `$.last.result`): the seconds until the next moment the
+ * route has something to do for this step, an integer of at least 1.
+ */
+export interface StepWaitResult {
+  step: number;
+  waitSeconds: number;
+  [key: string]: unknown;
 }
 
 /** What RecordEnd receives as `Payload`. */
@@ -162,12 +182,12 @@ export interface RecordEndPayload extends StepPayload {
  * The Lambda function behind each Task state. Each returns a small JSON object (ids and counts:
  * it lands in the execution state as `$.last.result`). Errors are named: Remind raises
  * Envelope.Expired once the envelope has expired; any task may raise an ENDING_ERRORS name when it
- * finds the envelope already ended.
+ * finds the envelope already ended. StartStep and Remind return the next wait (`waitSeconds`).
  */
 export interface SigningRouteTasks {
-  StartStep(payload: StepPayload): Promise<unknown>;
+  StartStep(payload: StepPayload): Promise<StepWaitResult>;
   AwaitStep(payload: AwaitStepPayload): Promise<unknown>;
-  Remind(payload: StepPayload): Promise<unknown>;
+  Remind(payload: StepPayload): Promise<StepWaitResult>;
   Seal(payload: EnvelopePayload): Promise<unknown>;
   NotifyCompletion(payload: EnvelopePayload): Promise<unknown>;
   RecordEnd(payload: RecordEndPayload): Promise<unknown>;

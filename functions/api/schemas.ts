@@ -85,12 +85,64 @@ export const DocumentInput = z
   ])
   .openapi('DocumentInput');
 
+const hours = (what: string, fallback: number) =>
+  z
+    .number()
+    .int('must be a whole number of hours')
+    .min(1, 'a reminder interval must be at least 1 hour')
+    .max(360 * 24, 'a reminder interval must be at most the longest expiry (8640 hours)')
+    .optional()
+    .openapi({ description: `${what}; default ${fallback}`, example: fallback });
+
+export const RemindersInput = z
+  .object({
+    firstAfterHours: hours("Hours from a step's invitations to the first reminder", 48),
+    everyHours: hours('Hours between later reminders, until the recipient acts', 48),
+    max: z
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be at least 0 (0 sends no reminders)')
+      .max(50, 'must be at most 50')
+      .optional()
+      .openapi({
+        description:
+          'Reminders per recipient at most; default 10. Times the number of routing steps, at most 500.',
+        example: 10,
+      }),
+  })
+  .strict()
+  .openapi('RemindersInput', {
+    description: 'Only recipients of the current step who have not acted are reminded, with a fresh link',
+  });
+
 export const CreateEnvelopeBody = z
   .object({
     title: text(200),
     message: z.string().max(10_000).default(''),
     documents: z.array(DocumentInput).min(1).max(20),
     recipients: z.array(RecipientInput).min(1).max(100),
+    reminders: RemindersInput.optional(),
+    expiresInDays: z
+      .number()
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1 day')
+      .max(360, 'must be at most 360 days')
+      .optional()
+      .openapi({
+        description: 'Days from sending until the envelope expires; default 120',
+        example: 120,
+      }),
+    warnDaysBefore: z
+      .number()
+      .int('must be a whole number of days')
+      .min(0, 'must be at least 0 (0 sends no warning)')
+      .max(359, 'must be less than expiresInDays')
+      .optional()
+      .openapi({
+        description:
+          'Days before the expiry that recipients who have not acted, and the sender, are warned; default 3, 0 for none; less than expiresInDays',
+        example: 3,
+      }),
   })
   .strict()
   .openapi('CreateEnvelope');
@@ -155,6 +207,8 @@ export const Recipient = z
     fields: z.array(Field),
     invitedAt: z.string().optional(),
     viewedAt: z.string().optional(),
+    reminders: z.number().int().optional().openapi({ description: 'Reminders sent to this recipient' }),
+    remindedAt: z.string().optional(),
     consent: z.object({ version: z.string(), at: z.string(), withdrawnAt: z.string().optional() }).optional(),
     signedAt: z.string().optional(),
     declinedAt: z.string().optional(),
@@ -175,6 +229,20 @@ export const Envelope = z
     voidedReason: z.string().optional(),
     declinedBy: z.string().optional().openapi({ description: 'The recipient who declined' }),
     sentAt: z.string().optional(),
+    settings: z
+      .object({
+        reminders: z.object({
+          firstAfterHours: z.number().int(),
+          everyHours: z.number().int(),
+          max: z.number().int(),
+        }),
+        expiresInDays: z.number().int(),
+        warnDaysBefore: z.number().int(),
+      })
+      .openapi({ description: 'Reminder and expiry settings, with the defaults filled in' }),
+    expiresAt: z.string().optional().openapi({ description: 'Set when the envelope is sent' }),
+    expiryWarnedAt: z.string().optional(),
+    expiredAt: z.string().optional(),
     completedAt: z.string().optional(),
     sealedDocuments: z
       .array(z.object({ id: z.string(), name: z.string(), sha256: z.string(), size: z.number().int() }))
@@ -194,6 +262,7 @@ export const Envelope = z
         step: z.number().int(),
         status: z.enum(['pending', 'active', 'completed']),
         recipientIds: z.array(z.string()),
+        invitedAt: z.string().optional().openapi({ description: "When the step's invitations went out" }),
       }),
     ),
     recipients: z.array(Recipient),

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AuditTrail as AuditTrailResult } from '../core/usecases/envelope-queries';
-import type { EnvelopeState } from '../core/envelope';
+import { settingsOf, type EnvelopeState } from '../core/envelope';
 import type { AuditTrail, Envelope, EnvelopeSummary } from './schemas';
 
 /** What the API shows of an envelope: storage keys and internal hashes stay inside. */
@@ -17,6 +17,10 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
     ...(s.voidedReason ? { voidedReason: s.voidedReason } : {}),
     ...(s.declinedBy ? { declinedBy: s.declinedBy } : {}),
     ...(s.sentAt ? { sentAt: s.sentAt } : {}),
+    settings: settingsOf(s),
+    ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}),
+    ...(s.expiryWarnedAt ? { expiryWarnedAt: s.expiryWarnedAt } : {}),
+    ...(s.expiredAt ? { expiredAt: s.expiredAt } : {}),
     ...(s.completedAt ? { completedAt: s.completedAt } : {}),
     ...(s.sealedDocuments
       ? {
@@ -46,6 +50,7 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
       fields: r.fields,
       ...(r.invitedAt ? { invitedAt: r.invitedAt } : {}),
       ...(r.viewedAt ? { viewedAt: r.viewedAt } : {}),
+      ...(r.reminders ? { reminders: r.reminders, remindedAt: r.remindedAt } : {}),
       ...(r.consent ? { consent: r.consent } : {}),
       ...(r.signedAt ? { signedAt: r.signedAt } : {}),
       ...(r.declinedAt ? { declinedAt: r.declinedAt, declineReason: r.declineReason } : {}),

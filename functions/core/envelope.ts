@@ -47,12 +47,41 @@ export interface Owner {
   email?: string;
 }
 
+/** Per-envelope reminder and expiry settings, chosen when the envelope is created. */
+export interface EnvelopeSettings {
+  reminders: {
+    /** Hours from a step's invitations to its first reminder. */
+    firstAfterHours: number;
+    /** Hours between later reminders. */
+    everyHours: number;
+    /** Reminders one recipient gets at most; 0 sends none. */
+    max: number;
+  };
+  /** Days from sending to expiry. */
+  expiresInDays: number;
+  /** Days before the expiry that the warning goes out; 0 sends none. */
+  warnDaysBefore: number;
+}
+
+export const DEFAULT_ENVELOPE_SETTINGS: EnvelopeSettings = {
+  reminders: { firstAfterHours: 48, everyHours: 48, max: 10 },
+  expiresInDays: 120,
+  warnDaysBefore: 3,
+};
+
+/** The envelope's settings; envelopes recorded before settings existed get the defaults. */
+export function settingsOf(state: Pick<EnvelopeState, 'settings'>): EnvelopeSettings {
+  return state.settings ?? DEFAULT_ENVELOPE_SETTINGS;
+}
+
 export interface EnvelopeCreatedData {
   title: string;
   message: string;
   owner: Owner;
   documents: DocumentRecord[];
   recipients: RecipientSpec[];
+  /** Absent in envelopes recorded before the settings existed: they have the defaults. */
+  settings?: EnvelopeSettings;
   /** SHA-256 of the canonical create request, so a replay can be told from a collision. */
   requestHash: string;
 }
@@ -65,7 +94,8 @@ export interface EnvelopeVoidedData {
 
 export interface EnvelopeSentData {
   stepCount: number;
-  reminderSeconds: number;
+  /** When the envelope expires: `expiresInDays` after it was sent. */
+  expiresAt: string;
   operationId?: string;
 }
 
@@ -118,6 +148,23 @@ export interface RecipientDeclinedData extends RecipientRef {
   reason: string;
 }
 
+export interface RecipientRemindedData extends RecipientRef {
+  /** This recipient's reminder number: 1 for the first. */
+  count: number;
+  /** The mail service's id of the reminder, which carried a fresh link. */
+  messageId: string;
+}
+
+export interface ExpiryWarnedData {
+  expiresAt: string;
+  /** The addresses warned: recipients who had not acted, and the sender. */
+  to: string[];
+}
+
+export interface EnvelopeExpiredData {
+  expiresAt: string;
+}
+
 export interface SealedDocument {
   id: string;
   name: string;
@@ -152,6 +199,9 @@ export type EnvelopeEvent =
   | E<'recipient.consent_withdrawn', RecipientRef>
   | E<'recipient.signed', RecipientSignedData>
   | E<'recipient.declined', RecipientDeclinedData>
+  | E<'recipient.reminded', RecipientRemindedData>
+  | E<'envelope.expiry_warned', ExpiryWarnedData>
+  | E<'envelope.expired', EnvelopeExpiredData>
   | E<'envelope.completed', EnvelopeCompletedData>
   | E<'envelope.parties_notified', PartiesNotifiedData>;
 
@@ -168,12 +218,17 @@ export interface RecipientState extends RecipientSpec {
   signature?: SignatureRecord;
   declinedAt?: string;
   declineReason?: string;
+  /** Reminders sent to this recipient, and when the last one went out. */
+  reminders?: number;
+  remindedAt?: string;
 }
 
 export interface StepState {
   step: number;
   status: 'pending' | 'active' | 'completed';
   recipientIds: string[];
+  /** When the step's first invitation went out: its reminders are counted from here. */
+  invitedAt?: string;
 }
 
 export interface EnvelopeState {
@@ -186,7 +241,12 @@ export interface EnvelopeState {
   createdAt: string;
   updatedAt: string;
   sentAt?: string;
-  reminderSeconds?: number;
+  /** Reminder and expiry settings; see settingsOf. */
+  settings?: EnvelopeSettings;
+  /** Set when the envelope is sent. */
+  expiresAt?: string;
+  expiryWarnedAt?: string;
+  expiredAt?: string;
   completedAt?: string;
   documents: DocumentRecord[];
   sealedDocuments?: SealedDocument[];
@@ -215,11 +275,15 @@ function withRoute(state: EnvelopeState): EnvelopeState {
   return {
     ...state,
     currentStep: open,
-    steps: numbers.map((step) => ({
-      step,
-      status: isStepComplete(state, step) ? 'completed' : step === open ? 'active' : 'pending',
-      recipientIds: state.recipients.filter((r) => r.step === step).map((r) => r.id),
-    })),
+    steps: numbers.map((step) => {
+      const invitedAt = state.steps.find((s) => s.step === step)?.invitedAt;
+      return {
+        step,
+        status: isStepComplete(state, step) ? 'completed' : step === open ? 'active' : 'pending',
+        recipientIds: state.recipients.filter((r) => r.step === step).map((r) => r.id),
+        ...(invitedAt ? { invitedAt } : {}),
+      };
+    }),
   };
 }
 
@@ -245,10 +309,13 @@ function next(state: EnvelopeState, event: EnvelopeEvent): EnvelopeState {
     case 'envelope.voided':
       return { ...state, status: 'voided', voidedReason: event.data.reason };
     case 'envelope.sent':
-      return { ...state, status: 'sent', sentAt: event.at, reminderSeconds: event.data.reminderSeconds };
+      return { ...state, status: 'sent', sentAt: event.at, expiresAt: event.data.expiresAt };
     case 'recipient.invited':
       return {
         ...state,
+        steps: state.steps.map((s) =>
+          s.step === event.data.step && !s.invitedAt ? { ...s, invitedAt: event.at } : s,
+        ),
         recipients: updateRecipient(state, event.data.recipientId, (r) => ({
           status: advance(r.status, 'sent'),
           invitedAt: event.at,
@@ -322,6 +389,18 @@ function next(state: EnvelopeState, event: EnvelopeEvent): EnvelopeState {
           declineReason: event.data.reason,
         })),
       };
+    case 'recipient.reminded':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, () => ({
+          reminders: event.data.count,
+          remindedAt: event.at,
+        })),
+      };
+    case 'envelope.expiry_warned':
+      return { ...state, expiryWarnedAt: event.at };
+    case 'envelope.expired':
+      return { ...state, status: 'expired', expiredAt: event.at };
     case 'envelope.completed':
       return { ...state, status: 'completed', completedAt: event.at, sealedDocuments: event.data.documents };
     case 'envelope.parties_notified':
@@ -344,6 +423,7 @@ export function applyEvent(state: EnvelopeState | null, event: EnvelopeEvent): E
       updatedAt: event.at,
       documents: event.data.documents,
       recipients,
+      ...(event.data.settings ? { settings: event.data.settings } : {}),
       steps: [],
       currentStep: null,
       version: event.seq,

@@ -185,8 +185,6 @@ export interface Limits {
   uploadLifetimeSeconds: number;
   downloadUrlSeconds: number;
   documentRetentionDays: number;
-  /** The route waits this long for a step before reminding (issue settings may change it per envelope). */
-  reminderSeconds: number;
   /** SES v1 messages are at most 10 MB; larger sealed documents travel as links. */
   maxAttachmentBytes: number;
   /** A drawn signature image. */
@@ -206,7 +204,6 @@ export const DEFAULT_LIMITS: Limits = {
   uploadLifetimeSeconds: 24 * 60 * 60,
   downloadUrlSeconds: 5 * 60,
   documentRetentionDays: 7 * 365,
-  reminderSeconds: 48 * 60 * 60,
   maxAttachmentBytes: 7 * 1024 * 1024,
   maxSignatureImageBytes: 500 * 1024,
   completedLinkDays: 30,

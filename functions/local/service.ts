@@ -32,7 +32,7 @@ export interface LocalServiceOptions {
   log?: (entry: AccessLogEntry) => void;
   /** Replace ports (a fixed clock, a failing store) for tests. */
   overrides?: (ports: Ports) => Partial<Ports>;
-  /** Clock time per unit of workflow time (1 / 5760 turns a 48-hour reminder wait into 30 s). */
+  /** Clock time per unit of workflow time (1 / 5760 turns a 48-hour wait for a reminder into 30 s). */
   timeScale?: number;
   onExecutionEnd?: LocalWorkflowRunnerOptions['onExecutionEnd'];
 }
@@ -92,7 +92,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     // The local stand-ins for the ports that have no emulator: the workflow runner and the seal key.
     const runner = new LocalWorkflowRunner({
       tasks: signingRouteTasks(ports),
-      clock: ports.clock,
+      // Through the port, so a clock given in `overrides` (tests) also decides the waits' deadlines.
+      clock: { now: () => ports.clock.now() },
       timeScale: options.timeScale ?? 1,
       ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
     });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { GENESIS_HASH, seal } from '../../functions/core/audit-chain';
-import { foldEnvelope, isFinal, type EnvelopeEvent } from '../../functions/core/envelope';
+import {
+  foldEnvelope,
+  isFinal,
+  type EnvelopeEvent,
+  type EnvelopeEventType,
+} from '../../functions/core/envelope';
 
 const created = seal<EnvelopeEvent>({
   envelopeId: 'e1',
@@ -75,5 +81,32 @@ describe('envelope state', () => {
   it('refuses a log that does not start with creation', () => {
     expect(() => foldEnvelope([])).toThrow(/no events/);
     expect(() => foldEnvelope([created, created])).toThrow(/created twice/);
+  });
+});
+
+describe('docs/audit-trail.md', () => {
+  it('documents every event type', () => {
+    // A Record over the union: a new event type fails to compile here until it is listed.
+    const types: Record<EnvelopeEventType, true> = {
+      'envelope.created': true,
+      'envelope.voided': true,
+      'envelope.sent': true,
+      'recipient.invited': true,
+      'recipient.invitation_resent': true,
+      'recipient.email_corrected': true,
+      'recipient.viewed': true,
+      'recipient.document_viewed': true,
+      'recipient.consented': true,
+      'recipient.consent_withdrawn': true,
+      'recipient.signed': true,
+      'recipient.declined': true,
+      'recipient.reminded': true,
+      'envelope.expiry_warned': true,
+      'envelope.expired': true,
+      'envelope.completed': true,
+      'envelope.parties_notified': true,
+    };
+    const doc = readFileSync(new URL('../../docs/audit-trail.md', import.meta.url), 'utf8');
+    for (const type of Object.keys(types)) expect(doc, type).toContain(`\`${type}\``);
   });
 });

@@ -57,7 +57,7 @@ export async function createRouted(
   token: string,
   tenant: string,
   signers: (number | SignerInput)[],
-  options: BodyOptions & { message?: string } = {},
+  options: BodyOptions & { message?: string; settings?: Record<string, unknown> } = {},
 ): Promise<RoutedEnvelope> {
   const specs = signers.map((s, i) => {
     const spec = typeof s === 'number' ? { step: s } : s;
@@ -70,6 +70,8 @@ export async function createRouted(
   });
   const body = await envelopeBody({ ...options, recipients: specs });
   if (options.message !== undefined) body.message = options.message;
+  // Reminder and expiry settings: `reminders`, `expiresInDays`, `warnDaysBefore`.
+  Object.assign(body, options.settings ?? {});
   const res = await service.api('POST', '/v1/envelopes', { token, body });
   if (res.status !== 201) throw new Error(`create answered ${res.status}: ${JSON.stringify(res.body)}`);
   const envelope = res.body as Record<string, any>;

@@ -103,7 +103,7 @@ describe('signing-route.asl.json', () => {
     }
   });
 
-  it('gives every Task a time-out; the waiting task its reminder interval, which its Payload carries too', () => {
+  it('gives every Task a time-out; the waiting task the waitSeconds of the task before it, which its Payload carries too', () => {
     for (const [name, state] of tasks) {
       const has = ['TimeoutSeconds', 'TimeoutSecondsPath'].filter((k) => k in state);
       expect(has, name).toHaveLength(1);
@@ -113,13 +113,33 @@ describe('signing-route.asl.json', () => {
       }
     }
     const wait = DEFINITION.States[WAITING_TASK];
-    expect(wait.TimeoutSecondsPath).toBe('$.route.reminderSeconds');
+    expect(wait.TimeoutSecondsPath).toBe('$.last.result.waitSeconds');
     expect(wait.Parameters.Payload).toEqual({
       'taskToken.$': '$$.Task.Token',
       'tenantId.$': '$.tenantId',
       'envelopeId.$': '$.envelopeId',
       'step.$': '$.route.step',
-      'reminderSeconds.$': '$.route.reminderSeconds',
+      'waitSeconds.$': '$.last.result.waitSeconds',
+    });
+    // Only StartStep and Remind lead into the wait, and each leaves its result (with waitSeconds)
+    // under $.last.result.
+    const into = states.filter(([, s]) => s.Next === WAITING_TASK).map(([name]) => name);
+    expect(into.sort()).toEqual([STATES.Remind, STATES.StartStep].sort());
+    for (const name of into) {
+      expect(DEFINITION.States[name].ResultSelector).toEqual({ 'result.$': '$.Payload' });
+      expect(DEFINITION.States[name].ResultPath).toBe('$.last');
+    }
+  });
+
+  it('keeps the execution state small: ids and counters under $.route, the last result under $.last', () => {
+    expect(DEFINITION.States[STATES.Init].Parameters).toEqual({
+      'tenantId.$': '$.tenantId',
+      'envelopeId.$': '$.envelopeId',
+      route: { step: 1, 'stepCount.$': '$.stepCount' },
+    });
+    expect(DEFINITION.States[STATES.NextStep].Parameters).toEqual({
+      'step.$': 'States.MathAdd($.route.step, 1)',
+      'stepCount.$': '$.route.stepCount',
     });
   });
 
@@ -169,16 +189,13 @@ describe('signing-route.asl.json', () => {
     expect(DEFINITION.States[STATES.NotifyCompletion].Next).toBe(STATES.Completed);
   });
 
-  it('refuses settings outside ROUTE_LIMITS in ValidateRoute', () => {
+  it('refuses a step count outside ROUTE_LIMITS in ValidateRoute', () => {
     const rules = DEFINITION.States[STATES.ValidateRoute].Choices[0].And as Record<string, unknown>[];
     const bound = (variable: string, op: string) =>
       rules.find((r) => r.Variable === variable && op in r)?.[op];
+    expect(bound('$.route.stepCount', 'IsNumeric')).toBe(true);
     expect(bound('$.route.stepCount', 'NumericGreaterThanEquals')).toBe(1);
     expect(bound('$.route.stepCount', 'NumericLessThanEquals')).toBe(ROUTE_LIMITS.maxSteps);
-    expect(bound('$.route.reminderSeconds', 'NumericGreaterThanEquals')).toBe(
-      ROUTE_LIMITS.minReminderSeconds,
-    );
-    expect(bound('$.route.reminderSeconds', 'NumericLessThanEquals')).toBe(ROUTE_LIMITS.maxExpirySeconds);
     expect(DEFINITION.States[STATES.ValidateRoute].Default).toBe(STATES.InvalidRoute);
     expect(DEFINITION.States[STATES.InvalidRoute]).toMatchObject({
       Type: 'Fail',
@@ -233,13 +250,24 @@ function historyEvents(steps: number, reminderCycles: number, withRetries: boole
 }
 
 /**
- * Every reminder cycle follows a wait that lasted the whole reminder interval, and the waits of
- * one execution follow one another; Remind raises Envelope.Expired at the first cycle at or after
- * the expiry. So an execution has at most ceil(maxExpiry / minInterval) cycles, plus one for a
- * Lambda clock a little behind the Step Functions timer, however many steps it has and whatever
- * the reminder cap (after the cap Remind keeps the loop going without sending).
+ * The waiting task times out only at a due moment (StartStep and Remind return the seconds until
+ * the next one, at least 1), so every reminder cycle (a time-out of AwaitStep, then Remind) is one
+ * of these, and each happens once:
+ *
+ * - a reminder slot of a step: a step's recipients share one schedule (first after
+ *   `firstAfterHours`, then every `everyHours`), so a slot is one wake-up whatever the number of
+ *   recipients; a step has at most `reminderCap` slots, and the caps of all steps add up to at most
+ *   `maxReminderRounds` (the create use case refuses `reminders.max` x steps above it, and the tasks
+ *   clamp the cap to it);
+ * - the expiry warning, once per envelope;
+ * - the expiry, which ends the route;
+ * - and, to be safe, one spare wake-up per step (a workflow timer that fires more than the tasks'
+ *   tolerance before its moment finds nothing due and waits again).
+ *
+ * Time does not bound the cycles any more: with 1-hour reminders over 360 days it would allow
+ * 8,641. Nor would the per-recipient cap alone: 50 steps x 50 reminders.
  */
-const MAX_REMINDER_CYCLES = Math.ceil(ROUTE_LIMITS.maxExpirySeconds / ROUTE_LIMITS.minReminderSeconds) + 1;
+const MAX_REMINDER_CYCLES = ROUTE_LIMITS.maxReminderRounds + 2 + ROUTE_LIMITS.maxSteps;
 
 describe('the history bound', () => {
   const runners: LocalWorkflowRunner[] = [];
@@ -247,28 +275,42 @@ describe('the history bound', () => {
     await Promise.all(runners.map((r) => r.close()));
   });
 
-  it('stays far below 25,000 events: 50 steps, 1-day reminders, 360-day expiry, every retry used', () => {
-    expect(MAX_REMINDER_CYCLES).toBe(361);
+  it('stays under 25,000 events with a margin: 50 steps, the reminder budget, warning, expiry, every retry used', () => {
+    expect(MAX_REMINDER_CYCLES).toBe(552);
     const typical = historyEvents(ROUTE_LIMITS.maxSteps, MAX_REMINDER_CYCLES, false);
     const worst = historyEvents(ROUTE_LIMITS.maxSteps, MAX_REMINDER_CYCLES, true);
-    // Execution 2 + prologue 4 + 50 steps x 15 + 361 cycles x 11 + completion 14 without retries;
-    // 2 + 4 + 50 x 33 + 361 x 29 + 32 with every Lambda call throttled three times.
-    expect(typical).toBe(4_741);
-    expect(worst).toBe(12_157);
-    expect(worst).toBeLessThanOrEqual(25_000 / 2);
-    // Without the minimum interval it would not hold: hourly reminders over 360 days.
-    const hourly = Math.ceil(ROUTE_LIMITS.maxExpirySeconds / 3600) + 1;
-    expect(historyEvents(ROUTE_LIMITS.maxSteps, hourly, false)).toBeGreaterThan(25_000);
-    // Nor would the reminder cap alone (50 steps x 50 reminders, one interval each).
-    const capped = ROUTE_LIMITS.maxSteps * (ROUTE_LIMITS.maxRemindersPerStep + 1);
+    // Per state: Pass/Choice/Succeed 2, a Lambda task 5, the waiting task 6, each retry 3 more
+    // (3 retries each). Per step: HasMoreSteps 2 + StartStep 5 + AwaitStep 6 + NextStep 2 = 15
+    // (33 with retries); per reminder cycle: AwaitStep 6 + Remind 5 = 11 (29 with retries).
+    // Execution 2 + prologue 4 + 50 steps x 15 + 552 cycles x 11 + completion 14 = 6,842 without
+    // retries; 2 + 4 + 50 x 33 + 552 x 29 + 32 = 17,696 with every Lambda call throttled three times.
+    expect(sum(PATH.step, false)).toBe(15);
+    expect(sum(PATH.reminderCycle, false)).toBe(11);
+    expect(sum(PATH.reminderCycle, true)).toBe(29);
+    expect(typical).toBe(6_842);
+    expect(worst).toBe(17_696);
+    // A margin of 7,304 events (29%) in the worst case.
+    expect(25_000 - worst).toBe(7_304);
+    expect(worst).toBeLessThanOrEqual(25_000 * 0.75);
+    // The defaults (10 reminders per recipient) fit the budget at the most steps.
+    expect(ROUTE_LIMITS.maxSteps * 10).toBeLessThanOrEqual(ROUTE_LIMITS.maxReminderRounds);
+  });
+
+  it('needs the per-envelope reminder budget: the per-recipient cap alone, or time alone, would not hold', () => {
+    // 50 steps x 50 reminders, one wake-up each: over 25,000 even without a single retry.
+    const capped = ROUTE_LIMITS.maxSteps * ROUTE_LIMITS.maxReminders + 2 + ROUTE_LIMITS.maxSteps;
+    expect(historyEvents(ROUTE_LIMITS.maxSteps, capped, false)).toBe(28_842);
     expect(historyEvents(ROUTE_LIMITS.maxSteps, capped, false)).toBeGreaterThan(25_000);
+    // Hourly reminders over the longest expiry, bounded by time only.
+    const hourly = ROUTE_LIMITS.maxExpirySeconds / ROUTE_LIMITS.minReminderSeconds + 1;
+    expect(historyEvents(ROUTE_LIMITS.maxSteps, hourly, false)).toBeGreaterThan(25_000);
   });
 
   it('keeps an execution under the one-year limit', () => {
     const year = 365 * 86_400;
     // The waits end by the expiry; what follows (Remind, RecordEnd or Seal, NotifyCompletion,
     // with their retries) takes minutes.
-    expect(ROUTE_LIMITS.maxExpirySeconds + ROUTE_LIMITS.minReminderSeconds).toBeLessThan(year);
+    expect(ROUTE_LIMITS.maxExpirySeconds + 86_400).toBeLessThan(year);
   });
 
   it('counts the states a local run actually enters the way the bound does', async () => {
@@ -277,6 +319,7 @@ describe('the history bound', () => {
       clock,
       steps: [['alice'], ['bob'], ['carol']],
       expiresAt: new Date('2030-06-01T00:00:00Z'),
+      waitSeconds: ROUTE_LIMITS.minReminderSeconds,
     });
     const runner = new LocalWorkflowRunner({ tasks: sim, clock });
     runners.push(runner);

@@ -1,16 +1,18 @@
 import type { EnvelopeState, RecipientState } from '../envelope';
 import { sha256Hex } from '../hashing';
-import type { Ports } from '../ports';
+import type { MailMessage, Ports } from '../ports';
 import { invitation, signingLink } from './messages';
 
 /**
- * Issues a fresh signing link to a recipient and mails it. Only the link's hash is stored; the
- * secret exists in the e-mail alone.
+ * Issues a fresh signing link to a recipient and mails it (by default in an invitation; a
+ * reminder passes its own message). Only the link's hash is stored; the secret exists in the
+ * e-mail alone. Earlier links are not touched: a resend revokes them itself.
  */
 export async function issueInvitation(
   ports: Ports,
   state: EnvelopeState,
   recipient: RecipientState,
+  compose: (s: EnvelopeState, r: RecipientState, link: string) => MailMessage = invitation,
 ): Promise<{ messageId: string }> {
   const token = ports.ids.newSecret(32);
   await ports.signerTokens.putToken({
@@ -20,5 +22,5 @@ export async function issueInvitation(
     recipientId: recipient.id,
     issuedAt: ports.clock.now().toISOString(),
   });
-  return ports.mail.send(invitation(state, recipient, signingLink(ports.links.publicUrl, token)));
+  return ports.mail.send(compose(state, recipient, signingLink(ports.links.publicUrl, token)));
 }

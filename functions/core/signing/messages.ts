@@ -27,6 +27,65 @@ export function invitation(s: EnvelopeState, r: RecipientState, link: string): M
   };
 }
 
+/** A date and time for a mail: `2030-05-01 14:00 UTC`. */
+export function mailTime(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function reminder(s: EnvelopeState, r: RecipientState, link: string): MailMessage {
+  return {
+    to: [r.email],
+    subject: `Reminder: please sign ${s.title}`,
+    text: [
+      `Hello ${r.name},`,
+      '',
+      `${senderName(s)} asked you to sign "${s.title}", and it is still waiting for your signature.`,
+      ...(s.expiresAt ? ['', `It expires on ${mailTime(s.expiresAt)}.`] : []),
+      '',
+      `Open the documents and sign: ${link}`,
+      '',
+      'This link is personal: do not forward it. The links you received earlier keep working too.',
+    ].join('\n'),
+  };
+}
+
+/** The warning before the expiry, to one recipient who has not acted. */
+export function expiryWarning(s: EnvelopeState, r: RecipientState, expiresAt: string): MailMessage {
+  return {
+    to: [r.email],
+    subject: `Expires soon: ${s.title}`,
+    text: [
+      `Hello ${r.name},`,
+      '',
+      `"${s.title}" expires on ${mailTime(expiresAt)} and is still waiting for you.`,
+      'Open the link in your invitation or your latest reminder to act before then; after that it stops working.',
+      '',
+      `Envelope reference: ${s.id}`,
+    ].join('\n'),
+  };
+}
+
+/** The warning before the expiry, to the sender: who has not acted yet. */
+export function expiryWarningToSender(
+  s: EnvelopeState,
+  to: string,
+  waitingFor: RecipientState[],
+  expiresAt: string,
+): MailMessage {
+  return {
+    to: [to],
+    subject: `Expires soon: ${s.title}`,
+    text: [
+      `"${s.title}" expires on ${mailTime(expiresAt)} unless every party signs before then.`,
+      '',
+      'Still waiting for:',
+      ...waitingFor.map((r) => `  ${r.name} <${r.email}>`),
+      '',
+      `Envelope reference: ${s.id}`,
+    ].join('\n'),
+  };
+}
+
 export function completion(
   s: EnvelopeState,
   to: string[],

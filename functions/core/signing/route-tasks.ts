@@ -4,6 +4,7 @@ import type {
   RecordEndPayload,
   SigningRouteTasks,
   StepPayload,
+  StepWaitResult,
 } from '../../../workflows/signing-route';
 import { ERRORS } from '../../../workflows/signing-route';
 import type { EnvelopeState, SealedDocument } from '../envelope';
@@ -14,8 +15,9 @@ import { sha256Hex } from '../hashing';
 import { sealPdf } from '../pdf-seal/seal';
 import { stampSignatures, type Stamp } from '../pdf-stamp/stamp';
 import type { MailAttachment, Ports } from '../ports';
-import { completion, ended } from './messages';
+import { completion, ended, expiryWarning, expiryWarningToSender, reminder } from './messages';
 import { issueInvitation } from './invite';
+import { dueWork, expiryOf, isPending, waitSeconds } from './schedule';
 
 /** An ending the route catches by name (Envelope.Voided, .Declined, .Expired). */
 export class RouteEndedError extends Error {
@@ -48,6 +50,10 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
     async StartStep(p: StepPayload) {
       const state = await loadEnvelope(ports.envelopes, keyOf(p));
       stopIfEnded(state);
+      // A step that would start after the expiry does not start: the envelope expires.
+      if (!isStepComplete(state, p.step) && dueWork(state, p.step, ports.clock.now().getTime()).expired) {
+        await expire(ports, p);
+      }
       const waiting = state.recipients.filter((r) => r.step === p.step && r.status === 'created');
       for (const r of waiting) {
         // A void or decline while this step is being invited stops the remaining invitations.
@@ -64,7 +70,7 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
           });
         });
       }
-      return { step: p.step, invited: waiting.length };
+      return { invited: waiting.length, ...(await attend(ports, p)) };
     },
 
     /**
@@ -92,12 +98,9 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
       return { stored: true };
     },
 
+    /** The wait timed out: does what is due now and says how long the next wait lasts. */
     async Remind(p: StepPayload) {
-      const state = await loadEnvelope(ports.envelopes, keyOf(p));
-      stopIfEnded(state);
-      // Reminders with their cap and the expiry check arrive with the routing capabilities; the
-      // wait simply starts again with a fresh token.
-      return { step: p.step, reminded: 0 };
+      return attend(ports, p);
     },
 
     async Seal(p: EnvelopePayload) {
@@ -201,6 +204,96 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
       return { recorded: true };
     },
   };
+}
+
+/**
+ * What is due for a waiting step at the clock's time: the expiry (which ends the route), the
+ * expiry warning, the step's reminders. Each is recorded, so a second run does not repeat it.
+ * Returns the next wait. A step that is already complete is left alone: its AwaitStep completes at
+ * once, and completion wins over an expiry that came after the last signature.
+ */
+async function attend(ports: Ports, p: StepPayload): Promise<StepWaitResult> {
+  const now = ports.clock.now().getTime();
+  let state = await loadEnvelope(ports.envelopes, keyOf(p));
+  stopIfEnded(state);
+  let reminded = 0;
+  let warned = false;
+  if (!isStepComplete(state, p.step)) {
+    const due = dueWork(state, p.step, now);
+    if (due.expired) await expire(ports, p);
+    if (due.warn) warned = await warnOfExpiry(ports, p);
+    for (const r of due.remind) {
+      // A void or decline meanwhile stops the remaining reminders.
+      const current = await loadEnvelope(ports.envelopes, keyOf(p));
+      stopIfEnded(current);
+      const count = (r.reminders ?? 0) + 1;
+      const { messageId } = await issueInvitation(ports, current, r, reminder);
+      await withRetry(async () => {
+        const latest = await loadEnvelope(ports.envelopes, keyOf(p));
+        if ((latest.recipients.find((x) => x.id === r.id)?.reminders ?? 0) >= count) return;
+        await appendEvent(ports.envelopes, latest, {
+          type: 'recipient.reminded',
+          at: ports.clock.now().toISOString(),
+          actor: system,
+          data: { recipientId: r.id, count, messageId },
+        });
+      });
+      reminded++;
+    }
+    state = await loadEnvelope(ports.envelopes, keyOf(p));
+  }
+  return {
+    step: p.step,
+    reminded,
+    warned,
+    waitSeconds: waitSeconds(state, p.step, ports.clock.now().getTime()),
+  };
+}
+
+/** Records the expiry (unless the envelope ended otherwise first) and ends the route. */
+async function expire(ports: Ports, p: StepPayload): Promise<never> {
+  await withRetry(async () => {
+    const current = await loadEnvelope(ports.envelopes, keyOf(p));
+    stopIfEnded(current);
+    await appendEvent(ports.envelopes, current, {
+      type: 'envelope.expired',
+      at: ports.clock.now().toISOString(),
+      actor: system,
+      data: { expiresAt: new Date(expiryOf(current) ?? ports.clock.now().getTime()).toISOString() },
+    });
+  });
+  throw new RouteEndedError(ERRORS.Expired, `envelope ${p.envelopeId} expired`);
+}
+
+/** The warning before the expiry: to every recipient who has not acted, and the sender, once. */
+async function warnOfExpiry(ports: Ports, p: StepPayload): Promise<boolean> {
+  const state = await loadEnvelope(ports.envelopes, keyOf(p));
+  if (state.expiryWarnedAt) return false;
+  const expiresAt = new Date(expiryOf(state)!).toISOString();
+  const waitingFor = state.recipients.filter(isPending);
+  const to: string[] = [];
+  // One message per person: nobody's address is shown to the others.
+  for (const r of waitingFor) {
+    if (to.includes(r.email.toLowerCase())) continue;
+    await ports.mail.send(expiryWarning(state, r, expiresAt));
+    to.push(r.email.toLowerCase());
+  }
+  const owner = state.owner.email?.toLowerCase();
+  if (owner && !to.includes(owner)) {
+    await ports.mail.send(expiryWarningToSender(state, owner, waitingFor, expiresAt));
+    to.push(owner);
+  }
+  await withRetry(async () => {
+    const current = await loadEnvelope(ports.envelopes, keyOf(p));
+    if (current.expiryWarnedAt) return;
+    await appendEvent(ports.envelopes, current, {
+      type: 'envelope.expiry_warned',
+      at: ports.clock.now().toISOString(),
+      actor: system,
+      data: { expiresAt, to },
+    });
+  });
+  return true;
 }
 
 function parties(state: EnvelopeState, which: (r: EnvelopeState['recipients'][number]) => boolean): string[] {

@@ -1,6 +1,6 @@
 import { SIGNING_ROUTE_WORKFLOW, type SigningRouteInput } from '../../../workflows/signing-route';
 import { requireManage, type Principal } from '../access';
-import type { EnvelopeState } from '../envelope';
+import { settingsOf, type EnvelopeState } from '../envelope';
 import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
 import { ConflictError, ValidationError } from '../errors';
 import type { Ports } from '../ports';
@@ -14,7 +14,6 @@ export function routeInput(state: EnvelopeState): SigningRouteInput {
     tenantId: state.tenantId,
     envelopeId: state.id,
     stepCount: state.steps.length,
-    reminderSeconds: state.reminderSeconds!,
     executionName: executionName(state),
   };
 }
@@ -48,13 +47,16 @@ export async function sendEnvelope(
         { path: 'recipients', message: 'no signer' },
       ]);
     }
+    const now = ports.clock.now();
+    // The expiry counts from sending; the route's waits and Remind read it from the log.
+    const expiresAt = new Date(now.getTime() + settingsOf(current).expiresInDays * 86_400_000);
     const { state: sent } = await appendEvent(ports.envelopes, current, {
       type: 'envelope.sent',
-      at: ports.clock.now().toISOString(),
+      at: now.toISOString(),
       actor: { kind: 'user', id: principal.sub, ...(principal.email ? { email: principal.email } : {}) },
       data: {
         stepCount: current.steps.length,
-        reminderSeconds: ports.limits.reminderSeconds,
+        expiresAt: expiresAt.toISOString(),
         ...(opts.operationId ? { operationId: opts.operationId } : {}),
       },
     });

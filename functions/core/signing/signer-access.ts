@@ -46,6 +46,10 @@ export async function resolveSigner(
   if (isFinal(envelope.status) && envelope.status !== 'completed' && !opts.allowEnded) {
     throw new GoneError(`this envelope was ${envelope.status}; the link no longer works`);
   }
+  // Past its expiry an envelope's links stop working at once, before the route records it.
+  if (envelope.status === 'sent' && envelope.expiresAt && ports.clock.now() >= new Date(envelope.expiresAt)) {
+    throw new GoneError(`this envelope expired at ${envelope.expiresAt}; the link no longer works`);
+  }
   if (envelope.completedAt) {
     const until = new Date(
       new Date(envelope.completedAt).getTime() + ports.limits.completedLinkDays * 86_400_000,

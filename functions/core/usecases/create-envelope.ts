@@ -1,9 +1,12 @@
 import { requireWriter, type Principal } from '../access';
 import { seal } from '../audit-chain';
 import { GENESIS_HASH } from '../audit-chain';
+import { ROUTE_LIMITS } from '../../../workflows/signing-route';
 import {
+  DEFAULT_ENVELOPE_SETTINGS,
   foldEnvelope,
   type DocumentRecord,
+  type EnvelopeSettings,
   type EnvelopeEvent,
   type EnvelopeState,
   type FieldPlacement,
@@ -45,7 +48,14 @@ export interface RecipientInput {
   fields?: FieldInput[];
 }
 
-export interface CreateEnvelopeInput {
+/** Reminder and expiry settings; what is left out takes DEFAULT_ENVELOPE_SETTINGS. */
+export interface SettingsInput {
+  reminders?: { firstAfterHours?: number; everyHours?: number; max?: number };
+  expiresInDays?: number;
+  warnDaysBefore?: number;
+}
+
+export interface CreateEnvelopeInput extends SettingsInput {
   title: string;
   message?: string;
   documents: DocumentInput[];
@@ -73,6 +83,7 @@ export async function createEnvelope(
 
   const docIds = assignDocumentIds(input.documents);
   checkSteps(input.recipients);
+  const settings = checkSettings(input, new Set(input.recipients.map((r) => r.step)).size);
   const ids = recipientIds(input.recipients);
   const loaded = await Promise.all(
     input.documents.map((doc, i) => loadDocument(ports, principal, opts.envelopeId, doc, docIds[i]!, i)),
@@ -92,6 +103,7 @@ export async function createEnvelope(
       owner: { sub: principal.sub, ...(principal.email ? { email: principal.email } : {}) },
       documents: loaded.map((d) => d.record),
       recipients,
+      settings,
       requestHash: opts.requestHash,
     },
     prevHash: GENESIS_HASH,
@@ -165,6 +177,76 @@ function checkSteps(recipients: RecipientInput[]): void {
       );
     }
   });
+}
+
+/**
+ * The envelope's reminder and expiry settings, with the defaults filled in, refused when outside
+ * ROUTE_LIMITS (which the signing route's history bound relies on) or inconsistent.
+ */
+export function checkSettings(input: SettingsInput, stepCount: number): EnvelopeSettings {
+  const d = DEFAULT_ENVELOPE_SETTINGS;
+  const settings: EnvelopeSettings = {
+    reminders: {
+      firstAfterHours: input.reminders?.firstAfterHours ?? d.reminders.firstAfterHours,
+      everyHours: input.reminders?.everyHours ?? d.reminders.everyHours,
+      max: input.reminders?.max ?? d.reminders.max,
+    },
+    expiresInDays: input.expiresInDays ?? d.expiresInDays,
+    warnDaysBefore: input.warnDaysBefore ?? d.warnDaysBefore,
+  };
+  const problems: ErrorDetail[] = [];
+  const whole = (path: string, value: number, min: number, max: number, unit: string) => {
+    if (!Number.isInteger(value)) problems.push({ path, message: `must be a whole number of ${unit}` });
+    else if (value < min) problems.push({ path, message: `must be at least ${min} ${unit}` });
+    else if (value > max) problems.push({ path, message: `must be at most ${max} ${unit}` });
+    else return true;
+    return false;
+  };
+  const maxDays = ROUTE_LIMITS.maxExpirySeconds / 86_400;
+  const expiryOk = whole('body.expiresInDays', settings.expiresInDays, 1, maxDays, 'days');
+  const expiryHours = expiryOk ? settings.expiresInDays * 24 : maxDays * 24;
+  const minHours = ROUTE_LIMITS.minReminderSeconds / 3600;
+  for (const key of ['firstAfterHours', 'everyHours'] as const) {
+    const path = `body.reminders.${key}`;
+    const value = settings.reminders[key];
+    if (!whole(path, value, minHours, Number.MAX_SAFE_INTEGER, 'hours')) continue;
+    if (value > expiryHours) {
+      problems.push({
+        path,
+        message: `a reminder interval of ${value} hours is above the expiry (${expiryHours / 24} days = ${expiryHours} hours)`,
+      });
+    }
+  }
+  const perRecipient = Math.min(
+    ROUTE_LIMITS.maxReminders,
+    Math.floor(ROUTE_LIMITS.maxReminderRounds / Math.max(1, stepCount)),
+  );
+  if (
+    whole('body.reminders.max', settings.reminders.max, 0, ROUTE_LIMITS.maxReminders, 'reminders') &&
+    settings.reminders.max > perRecipient
+  ) {
+    problems.push({
+      path: 'body.reminders.max',
+      message: `with ${stepCount} routing steps at most ${perRecipient} reminders per recipient: an envelope sends at most ${ROUTE_LIMITS.maxReminderRounds} rounds of reminders over all its steps`,
+    });
+  }
+  if (
+    whole('body.warnDaysBefore', settings.warnDaysBefore, 0, maxDays - 1, 'days') &&
+    expiryOk &&
+    settings.warnDaysBefore >= settings.expiresInDays
+  ) {
+    problems.push({
+      path: 'body.warnDaysBefore',
+      message: `the warning must come before the expiry: less than expiresInDays (${settings.expiresInDays})`,
+    });
+  }
+  if (problems.length) {
+    throw new ValidationError(
+      `invalid reminder or expiry settings: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      problems,
+    );
+  }
+  return settings;
 }
 
 function recipientIds(recipients: RecipientInput[]): string[] {

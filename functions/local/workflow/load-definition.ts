@@ -19,7 +19,7 @@ export const MAX_LOCAL_TIMER_SECONDS = 2_147_483;
 
 /**
  * The constant time-out given to waiting tasks locally (about 23 days). The registry's deadline
- * (the reminder interval, scaled) always comes first: it caps its own waits below this.
+ * (the wait the route's task asked for, scaled) always comes first: it caps its own waits below this.
  */
 export const LOCAL_WAIT_TIMEOUT_SECONDS = 2_000_000;
 

@@ -54,12 +54,12 @@ export interface TokenRegistryOptions {
   clock: Clock;
   /**
    * Clock milliseconds per millisecond of workflow time: 1 runs waits in real time; 1 / 172800
-   * turns a 48-hour reminder interval into one second (a demo). Default 1.
+   * turns a 48-hour wait for a reminder into one second (a demo). Default 1.
    */
   timeScale?: number;
   /**
-   * Longest wait in clock milliseconds; longer waits time out at this point (a reminder comes
-   * early). Default: one minute under the constant time-out the loader gives waiting tasks, so the
+   * Longest wait in clock milliseconds; longer waits time out at this point (the route's Remind
+   * then finds nothing due yet and waits again for the rest). Default: one minute under the constant time-out the loader gives waiting tasks, so the
    * registry always decides before the library's own timer does.
    */
   maxWaitMs?: number;

@@ -6,8 +6,10 @@ import { NodeFontSource } from '../../../functions/adapters/fonts/node-font-sour
 import { openLocalSealKit } from '../../../functions/local/seal-kit';
 import { GENESIS_HASH, seal, type UnhashedEvent } from '../../../functions/core/audit-chain';
 import {
+  DEFAULT_ENVELOPE_SETTINGS,
   foldEnvelope,
   type EnvelopeEvent,
+  type EnvelopeSettings,
   type EnvelopeState,
   type RecipientSpec,
 } from '../../../functions/core/envelope';
@@ -222,8 +224,15 @@ export async function fakePorts(): Promise<FakePorts> {
 let pdf: Promise<Uint8Array> | undefined;
 let counter = 0;
 
-/** A sent envelope whose signers sit in `steps`, with its one document stored; returns its key. */
-export async function seedSentEnvelope(ports: FakePorts, steps: number[]): Promise<EnvelopeKey> {
+/**
+ * A sent envelope whose signers sit in `steps`, with its one document stored; returns its key.
+ * Without `settings` it is recorded as before settings existed (the defaults apply).
+ */
+export async function seedSentEnvelope(
+  ports: FakePorts,
+  steps: number[],
+  settings?: EnvelopeSettings,
+): Promise<EnvelopeKey> {
   pdf ??= makePdf([[612, 792]]);
   const bytes = await pdf;
   const tenantId = 'tenant-a';
@@ -276,6 +285,7 @@ export async function seedSentEnvelope(ports: FakePorts, steps: number[]): Promi
         },
       ],
       recipients,
+      ...(settings ? { settings } : {}),
       requestHash: sha256Hex(envelopeId),
     },
   } as UnhashedEvent<EnvelopeEvent>);
@@ -286,7 +296,12 @@ export async function seedSentEnvelope(ports: FakePorts, steps: number[]): Promi
     type: 'envelope.sent',
     at,
     actor: sender,
-    data: { stepCount: new Set(steps).size, reminderSeconds: DEFAULT_LIMITS.reminderSeconds },
+    data: {
+      stepCount: new Set(steps).size,
+      expiresAt: new Date(
+        ports.clock.now().getTime() + (settings ?? DEFAULT_ENVELOPE_SETTINGS).expiresInDays * 86_400_000,
+      ).toISOString(),
+    },
   });
   return { tenantId, envelopeId };
 }

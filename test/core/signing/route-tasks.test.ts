@@ -24,8 +24,10 @@ async function signAll(ports: FakePorts, key: { tenantId: string; envelopeId: st
 describe('StartStep', () => {
   it('run twice, invites each recipient of the step once', async () => {
     const { ports, key, tasks } = await setup([1, 1, 2]);
-    expect(await tasks.StartStep({ ...key, step: 1 })).toEqual({ step: 1, invited: 2 });
-    expect(await tasks.StartStep({ ...key, step: 1 })).toEqual({ step: 1, invited: 0 });
+    // The first wait lasts until the first reminder (48 hours by default).
+    const first = { step: 1, reminded: 0, warned: false, waitSeconds: 48 * 3600 };
+    expect(await tasks.StartStep({ ...key, step: 1 })).toEqual({ ...first, invited: 2 });
+    expect(await tasks.StartStep({ ...key, step: 1 })).toEqual({ ...first, invited: 0 });
 
     expect(ports.mail.sent.map((m) => m.to)).toEqual([
       [`signer1.${key.envelopeId}@customer.example`],
@@ -69,7 +71,7 @@ describe('AwaitStep', () => {
     await tasks.StartStep({ ...key, step: 1 });
     await recordSigned(ports, key, 'r1');
 
-    const result = await tasks.AwaitStep({ ...key, step: 1, taskToken: 'token-1', reminderSeconds: 3600 });
+    const result = await tasks.AwaitStep({ ...key, step: 1, taskToken: 'token-1', waitSeconds: 3600 });
     expect(result).toEqual({ stored: true });
     expect(await ports.waits.getWait(key)).toMatchObject({ ...key, step: 1, taskToken: 'token-1' });
     expect(ports.workflow.calls).toEqual([{ kind: 'success', token: 'token-1', output: { step: 1 } }]);
@@ -79,7 +81,7 @@ describe('AwaitStep', () => {
     const { ports, key, tasks } = await setup([1, 1]);
     await tasks.StartStep({ ...key, step: 1 });
     await recordSigned(ports, key, 'r1');
-    await tasks.AwaitStep({ ...key, step: 1, taskToken: 'token-2', reminderSeconds: 3600 });
+    await tasks.AwaitStep({ ...key, step: 1, taskToken: 'token-2', waitSeconds: 3600 });
     expect(await ports.waits.getWait(key)).toMatchObject({ step: 1, taskToken: 'token-2' });
     expect(ports.workflow.calls).toEqual([]);
   });
@@ -88,7 +90,7 @@ describe('AwaitStep', () => {
     const { ports, key, tasks } = await setup([1]);
     await tasks.StartStep({ ...key, step: 1 });
     await recordVoided(ports, key);
-    await tasks.AwaitStep({ ...key, step: 1, taskToken: 'token-3', reminderSeconds: 3600 });
+    await tasks.AwaitStep({ ...key, step: 1, taskToken: 'token-3', waitSeconds: 3600 });
     expect(ports.workflow.calls).toEqual([
       { kind: 'failure', token: 'token-3', error: ERRORS.Voided, cause: expect.stringContaining('voided') },
     ]);
@@ -99,7 +101,7 @@ describe('AwaitStep', () => {
     await recordSigned(ports, key, 'r1');
     ports.workflow.reject = () => new TaskTokenExpiredError('too late');
     await expect(
-      tasks.AwaitStep({ ...key, step: 1, taskToken: 'token-4', reminderSeconds: 60 }),
+      tasks.AwaitStep({ ...key, step: 1, taskToken: 'token-4', waitSeconds: 60 }),
     ).resolves.toEqual({ stored: true });
   });
 });

@@ -9,6 +9,7 @@ import {
   type RecordEndPayload,
   type SigningRouteTasks,
   type StepPayload,
+  type StepWaitResult,
 } from '../../../workflows/signing-route';
 
 /**
@@ -16,7 +17,8 @@ import {
  * handlers are meant to: AwaitStep stores its token unless the step has already finished (then it
  * completes its own token at once) or the envelope has ended (then it fails it); the last
  * signature of a step sends the task success for the stored token; decline and void send a
- * failure; Remind reminds up to a cap and raises Envelope.Expired after the expiry.
+ * failure; Remind reminds up to a cap and raises Envelope.Expired after the expiry. StartStep and
+ * Remind return the next wait: `waitSeconds` (one day unless told otherwise), never past the expiry.
  */
 
 export interface TaskCall {
@@ -30,6 +32,8 @@ export interface SimulatorOptions {
   steps: string[][];
   expiresAt: Date;
   reminderCap?: number;
+  /** The wait StartStep and Remind return; default one day. */
+  waitSeconds?: number;
   tenantId?: string;
   envelopeId?: string;
 }
@@ -61,13 +65,16 @@ export class EnvelopeSimulator implements SigningRouteTasks {
   private readonly steps: string[][];
   private readonly expiresAt: Date;
   private readonly reminderCap: number;
+  /** The next wait StartStep and Remind return; tests may change it between calls. */
+  waitSeconds: number;
   private workflow: Workflow | undefined;
 
   constructor(options: SimulatorOptions) {
     this.clock = options.clock;
     this.steps = options.steps;
     this.expiresAt = options.expiresAt;
-    this.reminderCap = options.reminderCap ?? ROUTE_LIMITS.maxRemindersPerStep;
+    this.reminderCap = options.reminderCap ?? ROUTE_LIMITS.maxReminders;
+    this.waitSeconds = options.waitSeconds ?? 24 * 60 * 60;
     this.tenantId = options.tenantId ?? 'tenant-1';
     this.envelopeId = options.envelopeId ?? 'envelope-1';
   }
@@ -78,13 +85,8 @@ export class EnvelopeSimulator implements SigningRouteTasks {
   }
 
   /** The route's execution input for this envelope. */
-  input(reminderSeconds: number = ROUTE_LIMITS.minReminderSeconds): Record<string, unknown> {
-    return {
-      tenantId: this.tenantId,
-      envelopeId: this.envelopeId,
-      stepCount: this.steps.length,
-      reminderSeconds,
-    };
+  input(): Record<string, unknown> {
+    return { tenantId: this.tenantId, envelopeId: this.envelopeId, stepCount: this.steps.length };
   }
 
   /** The next calls of `task` throw these errors, one per call. */
@@ -136,13 +138,13 @@ export class EnvelopeSimulator implements SigningRouteTasks {
 
   // --- the Lambda functions ----------------------------------------------------------------
 
-  async StartStep(payload: StepPayload): Promise<unknown> {
+  async StartStep(payload: StepPayload): Promise<StepWaitResult> {
     await this.enter('StartStep', payload);
     if (this.ending) throw namedError(this.ending);
     const recipients = this.steps[payload.step - 1];
     if (!recipients) throw namedError('Envelope.NoSuchStep', `no step ${payload.step}`);
     this.invited.set(payload.step, [...recipients]);
-    return { step: payload.step, invited: recipients.length };
+    return { step: payload.step, invited: recipients.length, waitSeconds: this.nextWait() };
   }
 
   async AwaitStep(payload: AwaitStepPayload): Promise<unknown> {
@@ -161,17 +163,17 @@ export class EnvelopeSimulator implements SigningRouteTasks {
     return { stored: true };
   }
 
-  async Remind(payload: StepPayload): Promise<unknown> {
+  async Remind(payload: StepPayload): Promise<StepWaitResult> {
     await this.enter('Remind', payload);
     if (this.clock.now().getTime() >= this.expiresAt.getTime()) {
       this.ending = ERRORS.Expired;
       throw namedError(ERRORS.Expired, 'the envelope has expired');
     }
     const sent = this.reminders.filter((r) => r.step === payload.step).length;
-    if (sent >= this.reminderCap) return { reminded: 0 };
+    if (sent >= this.reminderCap) return { step: payload.step, reminded: 0, waitSeconds: this.nextWait() };
     const to = (this.steps[payload.step - 1] ?? []).filter((r) => !this.signed.has(r));
     this.reminders.push({ step: payload.step, to });
-    return { reminded: to.length };
+    return { step: payload.step, reminded: to.length, waitSeconds: this.nextWait() };
   }
 
   async Seal(payload: EnvelopePayload): Promise<unknown> {
@@ -193,6 +195,13 @@ export class EnvelopeSimulator implements SigningRouteTasks {
   }
 
   // --- internals ---------------------------------------------------------------------------
+
+  /** The configured wait, ending no later than the expiry (as the real tasks do). */
+  private nextWait(): number {
+    const toExpiry = Math.ceil((this.expiresAt.getTime() - this.clock.now().getTime()) / 1000);
+    if (!Number.isInteger(this.waitSeconds) || this.waitSeconds < 1) return this.waitSeconds;
+    return Math.max(1, Math.min(this.waitSeconds, toExpiry));
+  }
 
   private async enter(task: keyof SigningRouteTasks, payload: object): Promise<void> {
     this.calls.push({ task, payload: { ...payload } });

@@ -42,7 +42,7 @@ describe('loadDefinition', () => {
     expect(wait.TimeoutSecondsPath).toBeUndefined();
     expect(wait.TimeoutSeconds).toBe(LOCAL_WAIT_TIMEOUT_SECONDS);
     expect(LOCAL_WAIT_TIMEOUT_SECONDS).toBeLessThanOrEqual(MAX_LOCAL_TIMER_SECONDS);
-    expect(waitingTasks).toEqual({ [WAITING_TASK]: { payloadKey: 'reminderSeconds' } });
+    expect(waitingTasks).toEqual({ [WAITING_TASK]: { payloadKey: 'waitSeconds' } });
   });
 
   it('lists and substitutes placeholders, refusing one without a value', () => {

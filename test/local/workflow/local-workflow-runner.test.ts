@@ -11,7 +11,8 @@ import { ERRORS, ROUTE_LIMITS, SIGNING_ROUTE_WORKFLOW, STATES } from '../../../w
 import { EnvelopeSimulator, namedError } from './envelope-simulator';
 
 const START = new Date('2030-01-01T00:00:00Z');
-const DAY_SECONDS = ROUTE_LIMITS.minReminderSeconds;
+/** The wait the simulator's StartStep and Remind return unless told otherwise. */
+const DAY_SECONDS = 24 * 60 * 60;
 const DAY_MS = DAY_SECONDS * 1000;
 
 const runners: LocalWorkflowRunner[] = [];
@@ -124,14 +125,14 @@ describe('LocalWorkflowRunner: the signing route', () => {
       tenantId: 'tenant-1',
       envelopeId: 'envelope-1',
       step: 1,
-      reminderSeconds: DAY_SECONDS,
+      waitSeconds: DAY_SECONDS,
     });
     expect(sim.calls[4]?.payload).toEqual({ tenantId: 'tenant-1', envelopeId: 'envelope-1' });
     expect(done.states).toEqual(HAPPY_STATES);
     expect(done.output).toEqual({
       tenantId: 'tenant-1',
       envelopeId: 'envelope-1',
-      route: { step: 3, stepCount: 2, reminderSeconds: DAY_SECONDS },
+      route: { step: 3, stepCount: 2 },
       last: { result: { notified: 3 } },
     });
     expect(sim.sealed && sim.notified).toBe(true);
@@ -394,8 +395,6 @@ describe('LocalWorkflowRunner: the signing route', () => {
     const inputs = [
       { ...sim.input(), stepCount: 0 },
       { ...sim.input(), stepCount: ROUTE_LIMITS.maxSteps + 1 },
-      { ...sim.input(), reminderSeconds: 3600 },
-      { ...sim.input(), reminderSeconds: ROUTE_LIMITS.maxExpirySeconds + 1 },
       { ...sim.input(), stepCount: '2' },
     ];
     for (const input of inputs) {
@@ -406,6 +405,44 @@ describe('LocalWorkflowRunner: the signing route', () => {
     }
     expect(sim.calls).toEqual([]);
   });
+
+  it('waits as long as the last StartStep or Remind said: the next due moment, not a fixed interval', async () => {
+    const { clock, sim, runner } = setup([['alice']], { expiresInDays: 30 });
+    sim.waitSeconds = 7200;
+    const { executionId } = await runner.start(SIGNING_ROUTE_WORKFLOW, sim.input());
+    const token1 = await tokenFor(sim, 1);
+    expect(runner.pendingTokens(executionId)[0]?.deadline).toEqual(new Date(START.getTime() + 7200_000));
+    // Remind says the next moment is 5 hours away, then 3 days.
+    sim.waitSeconds = 5 * 3600;
+    clock.advance(7200_000 - 1000);
+    expect(runner.checkDeadlines()).toBe(0);
+    clock.advance(1000);
+    expect(runner.checkDeadlines()).toBe(1);
+    const token2 = await tokenFor(sim, 1, token1);
+    expect(sim.calls.at(-1)?.payload).toMatchObject({ taskToken: token2, waitSeconds: 5 * 3600 });
+    expect(runner.pendingTokens(executionId)[0]?.deadline).toEqual(new Date(START.getTime() + 7 * 3600_000));
+    sim.waitSeconds = 3 * DAY_SECONDS;
+    clock.advance(5 * 3600_000);
+    expect(runner.checkDeadlines()).toBe(1);
+    await tokenFor(sim, 1, token2);
+    expect(runner.pendingTokens(executionId)[0]?.deadline).toEqual(
+      new Date(START.getTime() + 7 * 3600_000 + 3 * DAY_MS),
+    );
+    await sim.sign('alice');
+    expect((await runner.wait(executionId)).status).toBe('SUCCEEDED');
+    expect(sim.taskNames().filter((t) => t === 'Remind')).toHaveLength(2);
+  });
+
+  for (const bad of [0, 1.5, -3]) {
+    it(`fails the execution when a task gives waitSeconds ${bad}: a wait needs a positive integer`, async () => {
+      const { sim, runner } = setup([['alice']]);
+      sim.waitSeconds = bad;
+      const { executionId } = await runner.start(SIGNING_ROUTE_WORKFLOW, sim.input());
+      const done = await runner.wait(executionId);
+      expect(done).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+      expect(runner.pendingTokens()).toEqual([]);
+    });
+  }
 
   it('starts an execution name once while it runs; refuses it with other input; refuses unknown workflows', async () => {
     const { sim, runner } = setup([['alice']]);
@@ -454,7 +491,7 @@ describe('LocalWorkflowRunner: the signing route', () => {
     expect((await runner.wait(executionId)).status).toBe('ABORTED');
   });
 
-  it('scales waits in real time: a one-day reminder interval lasts 50 ms at timeScale 1/1,728,000', async () => {
+  it('scales waits in real time: a one-day wait lasts 50 ms at timeScale 1/1,728,000', async () => {
     const { sim, runner } = setup([['alice']], { clock: systemClock, timeScale: 1 / (DAY_SECONDS * 20) });
     const started = performance.now();
     const { executionId } = await runner.start(SIGNING_ROUTE_WORKFLOW, sim.input());
