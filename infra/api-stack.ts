@@ -629,6 +629,14 @@ function grantFunctionAccess(fn: NodejsFunction, access: FunctionAccess, targets
     });
   }
   // workflow 'start' is granted on the state machine itself, once it exists (see ApiStack).
+  if (access.sms) {
+    // A direct publish to a phone number has no resource ARN: SNS authorises it on `*`.
+    Grant.addToPrincipal({ grantee: fn, actions: ['sns:Publish'], resourceArns: ['*'] });
+    findings.set(
+      'Resource::*',
+      'sns:Publish for one-time codes by SMS: a direct publish to a phone number (E.164) has no resource ARN, so SNS authorises it on "*"; only the function that sends codes has it. Also X-Ray PutTraceSegments and PutTelemetryRecords (active tracing), which support no resource-level permissions.',
+    );
+  }
   if (access.mail) {
     Grant.addToPrincipal({
       grantee: fn,

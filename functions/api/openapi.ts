@@ -7,7 +7,7 @@ const ERROR_RESPONSES: Record<number, string> = {
   400: 'The request is malformed; `details` names each problem',
   401: 'Missing, expired or invalid bearer token (or signing token)',
   410: 'The envelope ended; the signing link no longer works',
-  403: 'The caller may not do this',
+  403: 'The caller may not do this (`auth_required`: the signing link needs its code first)',
   404: 'No such envelope, document or upload in this tenant',
   409: 'The envelope changed or is in a state that does not allow this',
   413: 'Body or document over the size limit',
@@ -32,13 +32,15 @@ export function openApiDocument(): object {
     const responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> =
       {};
     for (const [status, r] of Object.entries(route.responses)) {
+      // A route's own error answers (a wrong code, a lock) carry the error body too.
+      const schema = r.schema ?? (Number(status) >= 400 ? ErrorBody : undefined);
       responses[status] = {
         description: r.description,
-        ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}),
+        ...(schema ? { content: { 'application/json': { schema } } } : {}),
       };
     }
     for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
-      responses[status] = { description, content: { 'application/json': { schema: ErrorBody } } };
+      responses[status] ??= { description, content: { 'application/json': { schema: ErrorBody } } };
     }
     registry.registerPath({
       method: route.manifest.method.toLowerCase() as 'get' | 'post',

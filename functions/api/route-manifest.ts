@@ -24,6 +24,8 @@ export interface RouteManifestEntry {
     workflow?: 'start' | 'callback';
     /** Send e-mail through SES. */
     mail?: boolean;
+    /** Send SMS through SNS (sns:Publish to phone numbers). */
+    sms?: boolean;
   };
 }
 
@@ -108,6 +110,22 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     method: 'GET',
     path: '/v1/signing/session',
     entry: 'functions/handlers/signing-session.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'readwrite' },
+  },
+  {
+    name: 'sendAuthCode',
+    method: 'POST',
+    path: '/v1/signing/auth/send',
+    entry: 'functions/handlers/signing-auth-send.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'readwrite', mail: true, sms: true },
+  },
+  {
+    name: 'verifyAuthCode',
+    method: 'POST',
+    path: '/v1/signing/auth/verify',
+    entry: 'functions/handlers/signing-auth-verify.ts',
     authorized: false,
     access: { ...noAccess, table: 'readwrite' },
   },

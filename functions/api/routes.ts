@@ -16,6 +16,7 @@ import {
   signerDocument,
   withdrawConsent,
 } from '../core/signing/signer-actions';
+import { sendAuthCode, verifyAuthCode } from '../core/signing/signer-auth';
 import { ROUTE_MANIFEST, type RouteManifestEntry } from './route-manifest';
 import {
   AuditTrail,
@@ -38,6 +39,10 @@ import {
   SIGNING_TOKEN_HEADER,
   SigningDocumentQuery,
   SigningSession,
+  SigningAuthPrompt,
+  VerifyCodeBody,
+  CodeSent,
+  CodeVerified,
 } from './schemas';
 import { auditView, envelopeView, summaryView } from './views';
 
@@ -94,6 +99,20 @@ const who = (req: ApiRequest): Principal => {
   return req.principal;
 };
 
+/**
+ * The create request as its hash sees it: an access code is a secret, and an unsalted hash of a
+ * request around a short code would let it be guessed offline. A retry with the same
+ * Idempotency-Key is the same request whatever code it carries.
+ */
+function withoutAccessCodes(body: z.infer<typeof CreateEnvelopeBody>): unknown {
+  return {
+    ...body,
+    recipients: body.recipients.map((r) =>
+      r.auth?.method === 'access_code' ? { ...r, auth: { method: 'access_code' } } : r,
+    ),
+  };
+}
+
 export const ROUTES: Record<string, RouteDefinition> = {
   createEnvelope: define({
     manifest: manifest('createEnvelope'),
@@ -107,7 +126,7 @@ export const ROUTES: Record<string, RouteDefinition> = {
         who(req),
         'createEnvelope',
         req.idempotencyKey,
-        req.body,
+        withoutAccessCodes(req.body),
         async ({ resourceId, requestHash }) => {
           const { state } = await createEnvelope(ports, who(req), req.body, {
             envelopeId: resourceId,
@@ -268,12 +287,45 @@ export const ROUTES: Record<string, RouteDefinition> = {
   }),
   getSigningSession: define({
     manifest: manifest('getSigningSession'),
-    summary: 'What this recipient is asked to sign, the sender, the message and the consumer disclosure',
+    summary:
+      'What this recipient is asked to sign, the sender, the message and the consumer disclosure; or, while the link still needs a code, only the prompt for it',
     signer: true,
-    responses: { 200: { description: 'The signing session', schema: SigningSession } },
+    responses: {
+      200: {
+        description: 'The signing session, or the code prompt (`authRequired`) until the code is entered',
+        schema: z.union([SigningSession, SigningAuthPrompt]),
+      },
+    },
     run: async (ports, req) => ({
       status: 200,
       body: await openSession(ports, req.headers[SIGNING_TOKEN_HEADER], req.client),
+    }),
+  }),
+  sendAuthCode: define({
+    manifest: manifest('sendAuthCode'),
+    summary: 'Send a 6-digit one-time code by SMS or e-mail (valid 10 minutes; it replaces an earlier code)',
+    signer: true,
+    responses: { 200: { description: 'Where the code went', schema: CodeSent } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await sendAuthCode(ports, req.headers[SIGNING_TOKEN_HEADER], req.client),
+    }),
+  }),
+  verifyAuthCode: define({
+    manifest: manifest('verifyAuthCode'),
+    summary:
+      'Enter the access code or one-time code: the link opens; 5 wrong codes lock the recipient until the invitation is resent',
+    signer: true,
+    body: VerifyCodeBody,
+    responses: {
+      200: { description: 'This link is authenticated', schema: CodeVerified },
+      401: { description: 'Wrong code; the message says how many attempts are left' },
+      410: { description: 'The one-time code expired' },
+      423: { description: 'Locked after 5 wrong codes, until the sender resends the invitation' },
+    },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await verifyAuthCode(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.body),
     }),
   }),
   getSigningDocument: define({

@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { ENVELOPE_STATUSES, RECIPIENT_STATUSES } from '../core/envelope';
+import { AUTH_METHODS, ENVELOPE_STATUSES, RECIPIENT_STATUSES } from '../core/envelope';
 
 extendZodWithOpenApi(z);
 
@@ -40,6 +40,47 @@ export const FieldInput = z
   .strict()
   .openapi('FieldInput');
 
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+export const RecipientAuthInput = z
+  .discriminatedUnion('method', [
+    z
+      .object({ method: z.literal('email') })
+      .strict()
+      .openapi({ description: 'The e-mail link alone (the default)' }),
+    z
+      .object({
+        method: z.literal('access_code'),
+        code: z
+          .string()
+          .min(6, 'must be at least 6 characters')
+          .max(32, 'must be at most 32 characters')
+          .openapi({
+            description:
+              'A code the sender gives the recipient out of band; kept only as a salted hash and never shown again',
+          }),
+      })
+      .strict(),
+    z
+      .object({
+        method: z.literal('sms'),
+        phone: z
+          .string({ error: 'an SMS code needs a phone number in E.164 form, such as +15555550123' })
+          .regex(E164, 'must be a phone number in E.164 form, such as +15555550123')
+          .openapi({ example: '+15555550123' }),
+      })
+      .strict()
+      .openapi({ description: 'A 6-digit one-time code by SMS, valid 10 minutes' }),
+    z
+      .object({ method: z.literal('email_code') })
+      .strict()
+      .openapi({ description: "A 6-digit one-time code to the recipient's address, valid 10 minutes" }),
+  ])
+  .openapi('RecipientAuthInput', {
+    description:
+      'How the recipient proves who they are before the link opens anything; 5 wrong codes lock them until the invitation is resent',
+  });
+
 export const RecipientInput = z
   .object({
     id: z
@@ -56,6 +97,7 @@ export const RecipientInput = z
       .max(50)
       .openapi({ description: 'Routing step; steps run in order, recipients of one step in parallel' }),
     fields: z.array(FieldInput).max(200).default([]),
+    auth: RecipientAuthInput.optional(),
   })
   .strict()
   .openapi('RecipientInput');
@@ -213,6 +255,14 @@ export const Recipient = z
     signedAt: z.string().optional(),
     declinedAt: z.string().optional(),
     declineReason: z.string().optional(),
+    auth: z
+      .object({
+        method: z.enum(AUTH_METHODS),
+        phone: z.string().optional().openapi({ description: 'Masked' }),
+        locked: z.boolean().optional(),
+        failedAttempts: z.number().int().optional(),
+      })
+      .openapi({ description: 'The authentication method (never the access code)' }),
   })
   .openapi('Recipient');
 
@@ -425,5 +475,46 @@ export const SigningSession = z
     canSign: z.boolean(),
     reason: z.string().optional(),
     intent: z.string(),
+    authentication: z.object({
+      method: z.enum(AUTH_METHODS),
+      verifiedAt: z.string().optional().openapi({ description: 'When this link passed its code' }),
+    }),
   })
   .openapi('SigningSession');
+
+const CODE_METHODS = ['access_code', 'sms', 'email_code'] as const;
+
+export const SigningAuthPrompt = z
+  .object({
+    authRequired: z.object({
+      method: z.enum(CODE_METHODS),
+      destinationHint: z
+        .string()
+        .optional()
+        .openapi({ description: 'The masked phone or address a one-time code goes to' }),
+      attemptsLeft: z.number().int(),
+      locked: z.boolean(),
+    }),
+  })
+  .openapi('SigningAuthPrompt', {
+    description: 'What a link shows until its code is entered: nothing of the envelope',
+  });
+
+export const VerifyCodeBody = z
+  .object({ code: z.string().trim().min(1).max(64) })
+  .strict()
+  .openapi('VerifyCode');
+
+export const CodeSent = z
+  .object({
+    sent: z.literal(true),
+    method: z.enum(['sms', 'email_code']),
+    destinationHint: z.string(),
+    expiresAt: z.string(),
+    attemptsLeft: z.number().int(),
+  })
+  .openapi('CodeSent');
+
+export const CodeVerified = z
+  .object({ authenticated: z.literal(true), method: z.enum(CODE_METHODS) })
+  .openapi('CodeVerified');

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AuditTrail as AuditTrailResult } from '../core/usecases/envelope-queries';
-import { settingsOf, type EnvelopeState } from '../core/envelope';
+import { authOf, isAuthLocked, settingsOf, type EnvelopeState } from '../core/envelope';
+import { maskPhone } from '../core/signing/signer-auth';
 import type { AuditTrail, Envelope, EnvelopeSummary } from './schemas';
 
 /** What the API shows of an envelope: storage keys and internal hashes stay inside. */
@@ -54,6 +55,16 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
       ...(r.consent ? { consent: r.consent } : {}),
       ...(r.signedAt ? { signedAt: r.signedAt } : {}),
       ...(r.declinedAt ? { declinedAt: r.declinedAt, declineReason: r.declineReason } : {}),
+      auth: (() => {
+        const auth = authOf(r);
+        return {
+          method: auth.method,
+          ...(auth.method === 'sms' ? { phone: maskPhone(auth.phone) } : {}),
+          ...(auth.method !== 'email'
+            ? { locked: isAuthLocked(r), failedAttempts: r.authState?.failures ?? 0 }
+            : {}),
+        };
+      })(),
     })),
     version: s.version,
   };

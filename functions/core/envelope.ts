@@ -24,6 +24,25 @@ export interface FieldPlacement {
   height: number;
 }
 
+/**
+ * How a recipient proves who they are before their link opens anything: the e-mail link alone,
+ * an access code the sender gives out of band (only its salted hash is kept, outside the event
+ * log), or a one-time code sent by SMS or e-mail.
+ */
+export const AUTH_METHODS = ['email', 'access_code', 'sms', 'email_code'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+export type RecipientAuth =
+  | { method: 'email' }
+  | { method: 'access_code' }
+  | { method: 'sms'; phone: string }
+  | { method: 'email_code' };
+
+/** Failed code attempts after which a recipient is locked until the sender resends the invitation. */
+export const MAX_AUTH_ATTEMPTS = 5;
+/** One-time codes sent at most per invitation (a resend starts again). */
+export const MAX_AUTH_CODES_SENT = 5;
+
 export interface RecipientSpec {
   id: string;
   name: string;
@@ -31,6 +50,13 @@ export interface RecipientSpec {
   role: 'signer';
   step: number;
   fields: FieldPlacement[];
+  /** Absent in envelopes recorded before authentication methods existed: the e-mail link alone. */
+  auth?: RecipientAuth;
+}
+
+/** The recipient's authentication method; recipients recorded before methods existed use the link alone. */
+export function authOf(r: Pick<RecipientSpec, 'auth'>): RecipientAuth {
+  return r.auth ?? { method: 'email' };
 }
 
 export interface DocumentRecord {
@@ -129,6 +155,32 @@ export interface RecipientSignedData extends RecipientRef {
   documents: { id: string; sha256: string }[];
   /** The statement the signer affirmed by the act of signing. */
   intent: string;
+  /** The security procedure that identified the signer: see RecipientAuth. */
+  authMethod?: AuthMethod;
+}
+
+export interface AuthCodeSentData extends RecipientRef {
+  method: 'sms' | 'email_code';
+  /** The masked destination (`+1******0123`, `a***@example.com`). */
+  to: string;
+  expiresAt: string;
+}
+
+export interface AuthFailedData extends RecipientRef {
+  method: Exclude<AuthMethod, 'email'>;
+  /** This recipient's failed attempts since their last invitation, from 1. */
+  attempt: number;
+  /** Why it failed: a wrong code. */
+  reason: 'wrong_code';
+}
+
+export interface AuthLockedData extends RecipientRef {
+  method: Exclude<AuthMethod, 'email'>;
+  attempts: number;
+}
+
+export interface AuthenticatedData extends RecipientRef {
+  method: Exclude<AuthMethod, 'email'>;
 }
 
 export interface InvitationResentData extends RecipientRef {
@@ -197,6 +249,10 @@ export type EnvelopeEvent =
   | E<'recipient.document_viewed', DocumentViewedData>
   | E<'recipient.consented', ConsentedData>
   | E<'recipient.consent_withdrawn', RecipientRef>
+  | E<'recipient.auth_code_sent', AuthCodeSentData>
+  | E<'recipient.auth_failed', AuthFailedData>
+  | E<'recipient.auth_locked', AuthLockedData>
+  | E<'recipient.authenticated', AuthenticatedData>
   | E<'recipient.signed', RecipientSignedData>
   | E<'recipient.declined', RecipientDeclinedData>
   | E<'recipient.reminded', RecipientRemindedData>
@@ -221,6 +277,27 @@ export interface RecipientState extends RecipientSpec {
   /** Reminders sent to this recipient, and when the last one went out. */
   reminders?: number;
   remindedAt?: string;
+  /** Code authentication since the last invitation: a resend starts it over. */
+  authState?: RecipientAuthState;
+}
+
+export interface RecipientAuthState {
+  codesSent: number;
+  failures: number;
+  lockedAt?: string;
+  /** When a code was last verified (the link used is marked on its own record). */
+  authenticatedAt?: string;
+}
+
+const NO_AUTH_STATE: RecipientAuthState = { codesSent: 0, failures: 0 };
+
+/** Locked after MAX_AUTH_ATTEMPTS failures, even if the lock event itself was not written yet. */
+export function isAuthLocked(r: RecipientState): boolean {
+  return Boolean(r.authState?.lockedAt) || (r.authState?.failures ?? 0) >= MAX_AUTH_ATTEMPTS;
+}
+
+function withAuth(r: RecipientState, change: Partial<RecipientAuthState>): Partial<RecipientState> {
+  return { authState: { ...NO_AUTH_STATE, ...r.authState, ...change } };
 }
 
 export interface StepState {
@@ -324,11 +401,12 @@ function next(state: EnvelopeState, event: EnvelopeEvent): EnvelopeState {
     case 'recipient.invitation_resent':
       return {
         ...state,
-        // A recipient who withdrew consent starts over with the new link.
+        // A recipient who withdrew consent starts over with the new link; a lock and the code
+        // count start over too (the new link must be authenticated again).
         recipients: updateRecipient(state, event.data.recipientId, (r) =>
           r.status === 'withdrawn'
-            ? { invitedAt: event.at, status: 'sent', consent: undefined }
-            : { invitedAt: event.at },
+            ? { invitedAt: event.at, status: 'sent', consent: undefined, authState: undefined }
+            : { invitedAt: event.at, authState: undefined },
         ),
       };
     case 'recipient.email_corrected':
@@ -368,6 +446,34 @@ function next(state: EnvelopeState, event: EnvelopeEvent): EnvelopeState {
           status: 'withdrawn',
           consent: r.consent ? { ...r.consent, withdrawnAt: event.at } : undefined,
         })),
+      };
+    case 'recipient.auth_code_sent':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, (r) =>
+          withAuth(r, { codesSent: (r.authState?.codesSent ?? 0) + 1 }),
+        ),
+      };
+    case 'recipient.auth_failed':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, (r) =>
+          withAuth(r, { failures: event.data.attempt }),
+        ),
+      };
+    case 'recipient.auth_locked':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, (r) =>
+          withAuth(r, { lockedAt: event.at }),
+        ),
+      };
+    case 'recipient.authenticated':
+      return {
+        ...state,
+        recipients: updateRecipient(state, event.data.recipientId, (r) =>
+          withAuth(r, { authenticatedAt: event.at }),
+        ),
       };
     case 'recipient.signed':
       return {

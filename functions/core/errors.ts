@@ -84,3 +84,18 @@ export class TaskTokenExpiredError extends Error {
     super(message, options);
   }
 }
+
+/** The signing link opens nothing until the recipient enters the code their method requires. */
+export class AuthRequiredError extends DomainError {
+  readonly status = 403;
+  readonly code = 'auth_required';
+}
+/** Too many wrong codes: the recipient is locked until the sender resends the invitation. */
+export class LockedError extends DomainError {
+  readonly status = 423;
+  readonly code = 'auth_locked';
+}
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+  readonly code = 'too_many_requests';
+}

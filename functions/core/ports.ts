@@ -220,13 +220,41 @@ export interface SignerTokenRecord {
   recipientId: string;
   issuedAt: string;
   revokedAt?: string;
+  /** When the recipient proved who they are with a code on this link (methods other than `email`). */
+  authenticatedAt?: string;
 }
 
 export interface SignerTokenStore {
   putToken(record: SignerTokenRecord): Promise<void>;
   getToken(tokenHash: string): Promise<SignerTokenRecord | null>;
+  /** Marks one link as authenticated: a code verified on it opens it (and only it). */
+  markAuthenticated(tokenHash: string, at: string): Promise<void>;
   /** Every link issued to this recipient stops working (a resend or a corrected address). */
   revokeRecipient(key: EnvelopeKey, recipientId: string, at: string): Promise<number>;
+}
+
+/** A code kept only as a salted scrypt hash (hex), never in clear. */
+export interface HashedSecret {
+  salt: string;
+  hash: string;
+}
+
+/** The one-time code (SMS or e-mail) a recipient was sent last; it replaces any earlier one. */
+export interface OneTimeCodeRecord extends HashedSecret {
+  issuedAt: string;
+  expiresAt: string;
+}
+
+/**
+ * Recipients' authentication secrets, kept apart from the event log (which is exported and
+ * printed): access codes given out of band, and the current one-time code.
+ */
+export interface SignerAuthStore {
+  putAccessCode(key: EnvelopeKey, recipientId: string, secret: HashedSecret): Promise<void>;
+  getAccessCode(key: EnvelopeKey, recipientId: string): Promise<HashedSecret | null>;
+  putOneTimeCode(key: EnvelopeKey, recipientId: string, code: OneTimeCodeRecord): Promise<void>;
+  getOneTimeCode(key: EnvelopeKey, recipientId: string): Promise<OneTimeCodeRecord | null>;
+  deleteOneTimeCode(key: EnvelopeKey, recipientId: string): Promise<void>;
 }
 
 /** The task token the signing route waits on for one step of one envelope. */
@@ -271,6 +299,8 @@ export interface Ports {
   mail: Mailer;
   limits: Limits;
   signerTokens: SignerTokenStore;
+  signerAuth: SignerAuthStore;
+  sms: SmsSender;
   waits: WaitStore;
   workflow: Workflow;
   seal: SealKit;

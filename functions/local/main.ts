@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       `  API:          ${service.url}/v1`,
       `  OpenAPI:      ${service.openApiUrl}`,
       `  Sent mail:    ${service.mailUrl}  (JSON at ${service.url}/local/mail)`,
+      `  Sent SMS:     ${service.smsUrl}  (verification codes; SNS in AWS)`,
       `  State:        ${home}`,
       `  Workflow time runs ${speedup}x faster than real time (COUNTERSIGN_TIME_SCALE=1 for real time).`,
       ...(service.resumed

@@ -16,6 +16,7 @@ import { routeInput } from '../core/signing/send-envelope';
 import { signingRouteTasks } from '../core/signing/route-tasks';
 import { LocalWorkflowRunner, type LocalWorkflowRunnerOptions } from './workflow/local-workflow-runner';
 import { openLocalSealKit } from './seal-kit';
+import { LocalSmsOutbox } from '../adapters/local/sms-outbox';
 import { envelopesInFlight } from './resume';
 import { startEmulators } from './emulators';
 import { createHttpAdapter, type AccessLogEntry } from './http-adapter';
@@ -41,6 +42,8 @@ export interface LocalService {
   url: string;
   openApiUrl: string;
   mailUrl: string;
+  /** The local SMS outbox: what SNS would have delivered, as `{ messages: [...] }`. */
+  smsUrl: string;
   endpoints: { dynamodb: string; s3: string; ses: string };
   issuer: LocalIssuer;
   ports: Ports;
@@ -98,9 +101,14 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
     });
     closers.push(() => runner.close());
+    // SMS has no emulator: an outbox file beside the seal key (a fresh temporary directory in tests).
+    const smsOutbox = new LocalSmsOutbox(join(stateDir, 'sms-outbox.jsonl'), {
+      clock: { now: () => ports.clock.now() },
+    });
     withOverrides(ports, {
       workflow: runner,
       seal: await openLocalSealKit(join(stateDir, 'seal'), ports.clock),
+      sms: smsOutbox,
     });
     withOverrides(ports, options.overrides?.(ports) ?? {});
     const issuer = await LocalIssuer.open(stateDir);
@@ -124,6 +132,19 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       })),
       authorizer: makeAuthorizer(verifier, quiet),
       extra: (req, res) => {
+        if (req.method === 'GET' && req.url === '/local/sms') {
+          smsOutbox
+            .read()
+            .then((messages) => {
+              res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+              res.end(JSON.stringify({ messages }));
+            })
+            .catch(() => {
+              res.writeHead(500, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ message: 'the local SMS outbox could not be read' }));
+            });
+          return true;
+        }
         // The local outbox, on the service's own address: what SES would have delivered.
         if (req.method !== 'GET' || req.url !== '/local/mail') return false;
         fetch(`${emulators.mailUrl}/store`)
@@ -159,6 +180,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       url,
       openApiUrl: `${url}/v1/openapi.json`,
       mailUrl: emulators.mailUrl,
+      smsUrl: `${url}/local/sms`,
       endpoints: emulators.endpoints,
       issuer,
       ports,

@@ -4,8 +4,16 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SIGNING_ROUTE_WORKFLOW } from '../../workflows/signing-route';
-import { DEFAULT_LIMITS, type Limits, type Ports, type SealKit, type Workflow } from '../core/ports';
+import {
+  DEFAULT_LIMITS,
+  type Limits,
+  type Ports,
+  type SealKit,
+  type SmsSender,
+  type Workflow,
+} from '../core/ports';
 import { certificatesFromPem } from '../core/pdf-seal/certificates';
 import { DynamoEnvelopeStore } from '../adapters/dynamodb/envelope-store';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
@@ -15,6 +23,7 @@ import { NodeFontSource } from '../adapters/fonts/node-font-source';
 import { KmsSealSigner } from '../adapters/kms/kms-seal-signer';
 import { S3DocumentStore } from '../adapters/s3/document-store';
 import { SesMailer } from '../adapters/ses/ses-mailer';
+import { SnsSms } from '../adapters/sns/sns-sms';
 import { StepFunctionsWorkflow } from '../adapters/sfn/step-functions-workflow';
 import { systemClock, systemIds } from '../adapters/system';
 import type { ServiceConfig } from './config';
@@ -28,7 +37,7 @@ function missing(setting: string, port: string): never {
 
 /**
  * The AWS adapters, pointed at AWS or (with `endpoints`) at the local emulators: the SDK code
- * path is the same in both places. Ports a function may not need (the workflow, the seal) are
+ * path is the same in both places. Ports a function may not need (the workflow, the seal, SMS) are
  * built on first use, so a function without their settings fails loudly only if it uses them.
  */
 export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}): Ports {
@@ -66,6 +75,7 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
   const signing = new DynamoSigningStore(dynamo, config.tableName);
 
   let workflow: Workflow | undefined;
+  let sms: SmsSender | undefined;
   let seal: SealKit | undefined;
   const ports: Ports = {
     clock: systemClock,
@@ -82,7 +92,13 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
     mail: new SesMailer(ses, config.mailFrom),
     limits,
     signerTokens: signing,
+    signerAuth: signing,
     waits: signing,
+    // SNS is used (and granted) only by the functions that send codes; locally, an outbox file.
+    get sms(): SmsSender {
+      sms ??= new SnsSms(new SNSClient(common));
+      return sms;
+    },
     get workflow(): Workflow {
       workflow ??= new StepFunctionsWorkflow(new SFNClient(common), {
         [SIGNING_ROUTE_WORKFLOW]: config.signingRouteArn ?? missing('SIGNING_ROUTE_ARN', 'the signing route'),

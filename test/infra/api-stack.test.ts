@@ -376,7 +376,16 @@ describe('api stack: least privilege', () => {
       } else {
         expect(sesStatements).toEqual([]);
       }
-      expect(actions.filter((a) => !/^(logs|xray|dynamodb|s3|kms|states|ses):/.test(a))).toEqual([]);
+      // SMS through SNS: a direct publish to a phone number, by the functions that send codes only.
+      const snsStatements = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('sns:')));
+      if (entry.access.sms) {
+        // CDK merges it with the X-Ray statement, which is on "*" too; nothing else shares it.
+        expect(actionsOf(snsStatements).filter((a) => !a.startsWith('xray:'))).toEqual(['sns:Publish']);
+        expect(snsStatements.map((s) => s.Resource)).toEqual(['*']);
+      } else {
+        expect(snsStatements).toEqual([]);
+      }
+      expect(actions.filter((a) => !/^(logs|xray|dynamodb|s3|kms|states|ses|sns):/.test(a))).toEqual([]);
     },
   );
 
@@ -409,6 +418,7 @@ describe('api stack: least privilege', () => {
     expect(mailers).toEqual(
       [
         'withdrawConsent',
+        'sendAuthCode',
         'resendInvitation',
         'correctRecipient',
         'StartStep',
@@ -423,6 +433,16 @@ describe('api stack: least privilege', () => {
       statementsOfRole(dev.json, logicalIdOf(stages.dev.api.authorizerFunction.role!)),
     );
     expect(authorizer.filter((a) => a.startsWith('ses:'))).toEqual([]);
+  });
+
+  it('only the function that sends one-time codes may publish SMS through SNS', () => {
+    const texters = ALL_FUNCTIONS.filter((f) => f.access.sms).map((f) => f.name);
+    expect(texters).toEqual(['sendAuthCode']);
+    expect(allowedTo('sns:Publish')).toEqual(['sendAuthCode']);
+    const authorizer = actionsOf(
+      statementsOfRole(dev.json, logicalIdOf(stages.dev.api.authorizerFunction.role!)),
+    );
+    expect(authorizer.filter((a) => a.startsWith('sns:'))).toEqual([]);
   });
 
   it('the callback grants name the signing route by its fixed name, not by a reference', () => {
@@ -529,6 +549,8 @@ describe('api stack: REST API', () => {
     expect(unauthorized.sort()).toEqual(
       [
         '/v1/openapi.json',
+        '/v1/signing/auth/send',
+        '/v1/signing/auth/verify',
         '/v1/signing/consent',
         '/v1/signing/consent/withdraw',
         '/v1/signing/decline',

@@ -16,6 +16,8 @@ export interface SignerInput {
   email?: string;
   step: number;
   fields?: Record<string, unknown>[];
+  /** The recipient's authentication (`{ method: 'sms', phone }`...); the e-mail link alone without it. */
+  auth?: Record<string, unknown>;
 }
 
 export interface Party {
@@ -66,6 +68,7 @@ export async function createRouted(
       email: spec.email ?? uniqueEmail(`s${i + 1}`),
       step: spec.step,
       fields: spec.fields ?? [fieldBox(i)],
+      ...(spec.auth ? { auth: spec.auth } : {}),
     };
   });
   const body = await envelopeBody({ ...options, recipients: specs });
@@ -134,6 +137,36 @@ export async function mailTo(service: TestService, email: string, prefix?: strin
   return (await outbox(service)).filter(
     (m) => addressedTo(m, email) && (prefix === undefined || m.subject.startsWith(prefix)),
   );
+}
+
+export interface Sms {
+  id: string;
+  to: string;
+  text: string;
+  at: string;
+}
+
+/** Everything the local SMS outbox has "delivered", oldest first. */
+export async function smsOutbox(service: TestService): Promise<Sms[]> {
+  const res = await fetch(`${service.url}/local/sms`);
+  if (!res.ok) throw new Error(`GET /local/sms answered ${res.status}`);
+  return ((await res.json()) as { messages: Sms[] }).messages;
+}
+
+/** The 6-digit code of the newest SMS to `phone`. */
+export async function smsCode(service: TestService, phone: string): Promise<string> {
+  const last = (await smsOutbox(service)).filter((m) => m.to === phone).at(-1);
+  const code = last && /\b(\d{6})\b/.exec(last.text)?.[1];
+  if (!code) throw new Error(`no SMS code to ${phone}`);
+  return code;
+}
+
+/** The 6-digit code of the newest verification mail to `email`. */
+export async function mailCode(service: TestService, email: string): Promise<string> {
+  const last = (await mailTo(service, email, 'Your verification code')).at(-1);
+  const code = last && /\b(\d{6})\b/.exec(last.body.text ?? '')?.[1];
+  if (!code) throw new Error(`no code mailed to ${email}`);
+  return code;
 }
 
 /** Polls until `probe` gives a value other than undefined/false, or fails after `timeoutMs`. */

@@ -16,3 +16,6 @@ export const signerTokenPk = (tokenHash: string) => `SIGNER#${tokenHash}`;
 export const SIGNER_TOKEN_SK = 'TOKEN';
 export const WAIT_SK = 'WAIT';
 export const recipientTokensSk = (recipientId: string) => `TOKENS#${recipientId}`;
+/** A recipient's access code hash, and their current one-time code hash, under the envelope. */
+export const accessCodeSk = (recipientId: string) => `AUTH#ACCESS#${recipientId}`;
+export const oneTimeCodeSk = (recipientId: string) => `AUTH#OTP#${recipientId}`;

@@ -148,3 +148,29 @@ export function consentWithdrawn(s: EnvelopeState, r: RecipientState): MailMessa
     ].join('\n'),
   };
 }
+
+/** A one-time code by e-mail: the code alone, no link (the link came in the invitation). */
+export function verificationCodeMail(
+  s: EnvelopeState,
+  r: RecipientState,
+  code: string,
+  minutes: number,
+): MailMessage {
+  return {
+    to: [r.email],
+    subject: `Your verification code: ${s.title}`,
+    text: [
+      `Hello ${r.name},`,
+      '',
+      `Your code to open "${s.title}" is ${code}.`,
+      `It is valid for ${minutes} minutes. Do not share it: nobody from ${senderName(s)} or Countersign will ask for it.`,
+      '',
+      'If you did not ask for a code, you can ignore this message.',
+    ].join('\n'),
+  };
+}
+
+/** A one-time code by SMS: short, and saying what it is for. */
+export function verificationCodeSms(code: string, minutes: number): string {
+  return `Countersign: your signing code is ${code}. Valid ${minutes} minutes. Do not share it.`;
+}

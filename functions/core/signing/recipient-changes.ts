@@ -23,7 +23,8 @@ function requireNotActed(r: RecipientState, action: string): void {
 const invited = (r: RecipientState) => r.status === 'sent' || r.status === 'viewed';
 
 /**
- * Resend: a new link goes out and every earlier link of this recipient stops working. Allowed
+ * Resend: a new link goes out and every earlier link of this recipient stops working; a recipient
+ * locked out by wrong codes may try again, with the new link and a new code. Allowed
  * while the envelope is out for signing and the recipient, already invited, has not acted.
  */
 export async function resendInvitation(
@@ -57,6 +58,8 @@ async function reinvite(
 ): Promise<EnvelopeState> {
   const at = ports.clock.now().toISOString();
   const revoked = await ports.signerTokens.revokeRecipient(key, r.id, at);
+  // An outstanding one-time code dies with the links; the resend event lifts a lock (see the fold).
+  await ports.signerAuth.deleteOneTimeCode(key, r.id);
   const current = await loadEnvelope(ports.envelopes, key);
   const { messageId } = await issueInvitation(ports, current, recipientOf(current, r.id));
   return withRetry(async () => {

@@ -1,7 +1,7 @@
 import type { Actor } from '../audit-chain';
-import { isFinal, type EnvelopeState, type RecipientState } from '../envelope';
+import { authOf, isFinal, type EnvelopeState, type RecipientState } from '../envelope';
 import { loadEnvelope } from '../envelope-repository';
-import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
+import { AuthRequiredError, GoneError, NotFoundError, UnauthorizedError } from '../errors';
 import { sha256Hex } from '../hashing';
 import type { Ports, SignerTokenRecord } from '../ports';
 
@@ -28,7 +28,8 @@ export async function resolveSigner(
   ports: Ports,
   token: string | undefined,
   client: ClientInfo,
-  opts: { allowEnded?: boolean } = {},
+  /** `allowUnauthenticated`: the code prompt and the code endpoints, which a link reaches before its code. */
+  opts: { allowEnded?: boolean; allowUnauthenticated?: boolean } = {},
 ): Promise<SignerContext> {
   if (!token) throw new UnauthorizedError('the signing token is missing; open the link from your invitation');
   if (!TOKEN_FORMAT.test(token)) throw new UnauthorizedError('this signing link is not valid');
@@ -59,6 +60,14 @@ export async function resolveSigner(
         `this link opened the completed document until ${until.toISOString()}; ask the sender for a copy`,
       );
     }
+  }
+  const method = authOf(recipient).method;
+  if (method !== 'email' && !record.authenticatedAt && !opts.allowUnauthenticated) {
+    throw new AuthRequiredError(
+      method === 'access_code'
+        ? 'a code is required: enter the access code the sender gave you (POST /v1/signing/auth/verify) before this link opens anything'
+        : `a code is required: ask for a one-time code by ${method === 'sms' ? 'SMS' : 'e-mail'} (POST /v1/signing/auth/send) and enter it (POST /v1/signing/auth/verify) before this link opens anything`,
+    );
   }
   return {
     token: record,

@@ -1,7 +1,13 @@
 import { PDFDocument } from 'pdf-lib';
 import { DISCLOSURE_SHA256, DISCLOSURE_TEXT, DISCLOSURE_VERSION, SIGNING_INTENT } from '../disclosure';
 import { ERRORS } from '../../../workflows/signing-route';
-import { isStepComplete, type EnvelopeState, type SignatureRecord } from '../envelope';
+import {
+  authOf,
+  isStepComplete,
+  type AuthMethod,
+  type EnvelopeState,
+  type SignatureRecord,
+} from '../envelope';
 import { appendEvent, withRetry } from '../envelope-repository';
 import {
   ConflictError,
@@ -15,6 +21,7 @@ import { sha256Hex } from '../hashing';
 import type { Ports, PresignedRequest } from '../ports';
 import { resolveSigner, type ClientInfo, type SignerContext } from './signer-access';
 import { consentWithdrawn } from './messages';
+import { authPrompt, needsCode, type AuthPrompt } from './signer-auth';
 
 export interface SigningSession {
   envelope: { id: string; title: string; message: string; status: EnvelopeState['status'] };
@@ -35,6 +42,8 @@ export interface SigningSession {
   canSign: boolean;
   reason?: string;
   intent: string;
+  /** The security procedure that identified this recipient, and when this link passed it. */
+  authentication: { method: AuthMethod; verifiedAt?: string };
 }
 
 function blocker(ctx: SignerContext): string | undefined {
@@ -78,17 +87,25 @@ function session(ctx: SignerContext): SigningSession {
     canSign: reason === undefined,
     ...(reason ? { reason } : {}),
     intent: SIGNING_INTENT,
+    authentication: {
+      method: authOf(r).method,
+      ...(ctx.token.authenticatedAt ? { verifiedAt: ctx.token.authenticatedAt } : {}),
+    },
   };
 }
 
-/** Opening the link: the first view of an invited recipient is recorded. */
+/**
+ * Opening the link: the first view of an invited recipient is recorded. A link that still needs a
+ * code shows only the prompt for it (no title, message, documents or disclosure) and records nothing.
+ */
 export async function openSession(
   ports: Ports,
   token: string | undefined,
   client: ClientInfo,
-): Promise<SigningSession> {
+): Promise<SigningSession | AuthPrompt> {
   return withRetry(async () => {
-    const ctx = await resolveSigner(ports, token, client);
+    const ctx = await resolveSigner(ports, token, client, { allowUnauthenticated: true });
+    if (needsCode(ctx)) return authPrompt(ctx);
     if (ctx.envelope.status !== 'sent' || ctx.recipient.status !== 'sent') return session(ctx);
     const { state } = await appendEvent(ports.envelopes, ctx.envelope, {
       type: 'recipient.viewed',
@@ -300,6 +317,7 @@ export async function sign(ports: Ports, token: string | undefined, client: Clie
         signature,
         documents: e.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
         intent: SIGNING_INTENT,
+        authMethod: authOf(r).method,
       },
     });
     // Appends are serialised by sequence number, so exactly one signature completes a step.

@@ -10,6 +10,7 @@ import {
   type EnvelopeEvent,
   type EnvelopeState,
   type FieldPlacement,
+  type RecipientAuth,
   type RecipientSpec,
 } from '../envelope';
 import { loadEnvelope } from '../envelope-repository';
@@ -24,6 +25,7 @@ import {
 import { sha256Hex } from '../hashing';
 import { inspectPdf } from '../pdf';
 import type { Ports } from '../ports';
+import { hashSecret } from '../signing/signer-auth';
 
 export type DocumentInput = { id?: string; name: string } & (
   { contentBase64: string; uploadId?: undefined } | { uploadId: string; contentBase64?: undefined }
@@ -46,7 +48,19 @@ export interface RecipientInput {
   role?: 'signer';
   step: number;
   fields?: FieldInput[];
+  auth?: AuthInput;
 }
+
+/** How the recipient is authenticated; the access code is given to them by the sender, out of band. */
+export type AuthInput =
+  | { method: 'email' }
+  | { method: 'access_code'; code: string }
+  | { method: 'sms'; phone: string }
+  | { method: 'email_code' };
+
+/** E.164: a plus, a country code and at most 15 digits in all. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+export const ACCESS_CODE_LENGTH = { min: 6, max: 32 } as const;
 
 /** Reminder and expiry settings; what is left out takes DEFAULT_ENVELOPE_SETTINGS. */
 export interface SettingsInput {
@@ -83,6 +97,7 @@ export async function createEnvelope(
 
   const docIds = assignDocumentIds(input.documents);
   checkSteps(input.recipients);
+  checkAuth(input.recipients);
   const settings = checkSettings(input, new Set(input.recipients.map((r) => r.step)).size);
   const ids = recipientIds(input.recipients);
   const loaded = await Promise.all(
@@ -120,6 +135,12 @@ export async function createEnvelope(
   const retainUntil = new Date(ports.clock.now().getTime() + ports.limits.documentRetentionDays * 86_400_000);
   for (const doc of loaded) {
     await ports.documents.putDocument(doc.record.storageKey, doc.bytes, doc.record.sha256, retainUntil);
+  }
+
+  // Access codes are kept apart from the event log, and only as salted hashes.
+  for (const [i, r] of input.recipients.entries()) {
+    if (r.auth?.method !== 'access_code') continue;
+    await ports.signerAuth.putAccessCode(key, recipients[i]!.id, await hashSecret(r.auth.code));
   }
 
   try {
@@ -247,6 +268,42 @@ export function checkSettings(input: SettingsInput, stepCount: number): Envelope
     );
   }
   return settings;
+}
+
+function checkAuth(recipients: RecipientInput[]): void {
+  const problems: ErrorDetail[] = [];
+  recipients.forEach((r, i) => {
+    const path = `body.recipients[${i}].auth`;
+    if (r.auth?.method === 'sms' && !E164.test(r.auth.phone ?? '')) {
+      problems.push({
+        path: `${path}.phone`,
+        message: 'an SMS code needs the phone number in E.164 form, such as +15555550123',
+      });
+    }
+    if (r.auth?.method === 'access_code') {
+      const length = [...(r.auth.code ?? '')].length;
+      if (length < ACCESS_CODE_LENGTH.min || length > ACCESS_CODE_LENGTH.max) {
+        problems.push({
+          path: `${path}.code`,
+          message: `an access code has ${ACCESS_CODE_LENGTH.min} to ${ACCESS_CODE_LENGTH.max} characters`,
+        });
+      }
+    }
+  });
+  if (problems.length) {
+    throw new ValidationError(
+      `invalid recipient authentication: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      problems,
+    );
+  }
+}
+
+/** What the event records of the method: never the access code. */
+function recordedAuth(auth: AuthInput | undefined): RecipientAuth {
+  if (!auth) return { method: 'email' };
+  if (auth.method === 'access_code') return { method: 'access_code' };
+  if (auth.method === 'sms') return { method: 'sms', phone: auth.phone };
+  return { method: auth.method };
 }
 
 function recipientIds(recipients: RecipientInput[]): string[] {
@@ -378,6 +435,7 @@ function placeRecipients(
       role: r.role ?? 'signer',
       step: r.step,
       fields,
+      auth: recordedAuth(r.auth),
     };
   });
   if (problems.length)

@@ -228,6 +228,8 @@ describe('consent and signing', () => {
       signature: { kind: 'typed', text: 'Ada Lovelace' },
       documents: [{ id: 'doc1', sha256: docHash }],
       intent: SIGNING_INTENT,
+      // The security procedure: this recipient has the e-mail link alone (the default).
+      authMethod: 'email',
     });
     expect(signed[0]!.actor).toMatchObject({
       kind: 'recipient',

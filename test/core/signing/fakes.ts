@@ -29,6 +29,9 @@ import {
   type PresignedRequest,
   type SignerTokenRecord,
   type SignerTokenStore,
+  type SignerAuthStore,
+  type HashedSecret,
+  type OneTimeCodeRecord,
   type WaitRecord,
   type WaitStore,
   type Workflow,
@@ -126,9 +129,29 @@ export class RecordingMailer implements Mailer {
   }
 }
 
-export class MemorySigningStore implements SignerTokenStore, WaitStore {
+export class MemorySigningStore implements SignerTokenStore, SignerAuthStore, WaitStore {
   readonly tokens = new Map<string, SignerTokenRecord>();
   readonly waits = new Map<string, WaitRecord>();
+  readonly secrets = new Map<string, HashedSecret | OneTimeCodeRecord>();
+  async markAuthenticated(tokenHash: string, at: string) {
+    const record = this.tokens.get(tokenHash);
+    if (record && !record.authenticatedAt) this.tokens.set(tokenHash, { ...record, authenticatedAt: at });
+  }
+  async putAccessCode(key: EnvelopeKey, recipientId: string, secret: HashedSecret) {
+    this.secrets.set(`${keyOf(key)}#ACCESS#${recipientId}`, { ...secret });
+  }
+  async getAccessCode(key: EnvelopeKey, recipientId: string) {
+    return (this.secrets.get(`${keyOf(key)}#ACCESS#${recipientId}`) as HashedSecret | undefined) ?? null;
+  }
+  async putOneTimeCode(key: EnvelopeKey, recipientId: string, code: OneTimeCodeRecord) {
+    this.secrets.set(`${keyOf(key)}#OTP#${recipientId}`, { ...code });
+  }
+  async getOneTimeCode(key: EnvelopeKey, recipientId: string) {
+    return (this.secrets.get(`${keyOf(key)}#OTP#${recipientId}`) as OneTimeCodeRecord | undefined) ?? null;
+  }
+  async deleteOneTimeCode(key: EnvelopeKey, recipientId: string) {
+    this.secrets.delete(`${keyOf(key)}#OTP#${recipientId}`);
+  }
   async putToken(record: SignerTokenRecord) {
     this.tokens.set(record.tokenHash, { ...record });
   }
@@ -188,6 +211,7 @@ export interface FakePorts extends Ports {
   documents: MemoryDocumentStore;
   mail: RecordingMailer;
   signerTokens: MemorySigningStore;
+  signerAuth: MemorySigningStore;
   waits: MemorySigningStore;
   workflow: FakeWorkflow;
 }
@@ -213,6 +237,8 @@ export async function fakePorts(): Promise<FakePorts> {
     mail: new RecordingMailer(),
     limits: DEFAULT_LIMITS,
     signerTokens: signing,
+    signerAuth: signing,
+    sms: { send: unused },
     waits: signing,
     workflow: new FakeWorkflow(),
     seal: await sealKit,
