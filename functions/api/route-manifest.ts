@@ -159,7 +159,23 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     path: '/v1/signing/sign',
     entry: 'functions/handlers/signing-sign.ts',
     authorized: false,
-    access: { ...noAccess, table: 'readwrite', documents: 'write', dataKey: true, workflow: 'callback' },
+    // Mail: the other members of a signing group are told when one of them signs for it.
+    access: {
+      ...noAccess,
+      table: 'readwrite',
+      documents: 'write',
+      dataKey: true,
+      workflow: 'callback',
+      mail: true,
+    },
+  },
+  {
+    name: 'approve',
+    method: 'POST',
+    path: '/v1/signing/approve',
+    entry: 'functions/handlers/signing-approve.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'readwrite', workflow: 'callback' },
   },
   {
     name: 'decline',

@@ -13,6 +13,7 @@ import {
   giveConsent,
   openSession,
   sign,
+  approve,
   signerDocument,
   withdrawConsent,
 } from '../core/signing/signer-actions';
@@ -36,6 +37,7 @@ import {
   RecipientParams,
   DeclineBody,
   SignBody,
+  ApproveBody,
   SIGNING_TOKEN_HEADER,
   SigningDocumentQuery,
   SigningSession,
@@ -369,6 +371,17 @@ export const ROUTES: Record<string, RouteDefinition> = {
     run: async (ports, req) => ({
       status: 200,
       body: await sign(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.body),
+    }),
+  }),
+  approve: define({
+    manifest: manifest('approve'),
+    summary: 'Approve, for a recipient whose role is approver: no signature, no fields',
+    signer: true,
+    body: ApproveBody,
+    responses: { 200: { description: 'The signing session after approving', schema: SigningSession } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await approve(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.body),
     }),
   }),
   decline: define({

@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { AUTH_METHODS, ENVELOPE_STATUSES, RECIPIENT_STATUSES } from '../core/envelope';
+import { AUTH_METHODS, ENVELOPE_STATUSES, RECIPIENT_ROLES, RECIPIENT_STATUSES } from '../core/envelope';
 
 extendZodWithOpenApi(z);
 
@@ -87,9 +87,26 @@ export const RecipientInput = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/)
       .optional(),
-    name: text(200),
-    email: z.email().max(254),
-    role: z.literal('signer').default('signer'),
+    name: text(200).optional().openapi({ description: 'Required unless `group` is given' }),
+    email: z.email().max(254).optional().openapi({ description: 'Required unless `group` is given' }),
+    role: z.enum(RECIPIENT_ROLES).default('signer').openapi({
+      description:
+        '`signer` signs; `approver` approves without a signature (no fields); `carbon_copy` is never invited, never blocks its step, and receives the completed documents (no fields)',
+    }),
+    group: z
+      .object({
+        name: text(200),
+        members: z
+          .array(z.object({ name: text(200), email: z.email().max(254) }).strict())
+          .min(2, 'a signing group needs at least 2 members')
+          .max(20, 'a signing group has at most 20 members'),
+      })
+      .strict()
+      .optional()
+      .openapi({
+        description:
+          'A signing group instead of `name` and `email` (role `signer` only): every member is invited with their own link, the first to sign signs for the group, and the others are told',
+      }),
     step: z
       .number()
       .int()
@@ -243,7 +260,11 @@ export const Recipient = z
     id: z.string(),
     name: z.string(),
     email: z.string(),
-    role: z.literal('signer'),
+    role: z.enum(RECIPIENT_ROLES),
+    group: z
+      .object({ id: z.string(), name: z.string() })
+      .optional()
+      .openapi({ description: 'The signing group this recipient is a member of' }),
     step: z.number().int(),
     status: z.enum(RECIPIENT_STATUSES),
     fields: z.array(Field),
@@ -253,6 +274,11 @@ export const Recipient = z
     remindedAt: z.string().optional(),
     consent: z.object({ version: z.string(), at: z.string(), withdrawnAt: z.string().optional() }).optional(),
     signedAt: z.string().optional(),
+    approvedAt: z.string().optional(),
+    supersededAt: z
+      .string()
+      .optional()
+      .openapi({ description: 'When another member of the signing group signed for it' }),
     declinedAt: z.string().optional(),
     declineReason: z.string().optional(),
     auth: z
@@ -444,6 +470,20 @@ export const SignBody = z
   .strict()
   .openapi('Sign');
 
+export const ApproveBody = z
+  .object({
+    documents: z
+      .array(z.object({ id: z.string().min(1).max(64), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict())
+      .max(20)
+      .optional()
+      .openapi({ description: 'The SHA-256 of each document as shown; refused if the document changed' }),
+    agree: z.literal(true).openapi({
+      description: 'The explicit act: the approver approves the documents, without signing them',
+    }),
+  })
+  .strict()
+  .openapi('Approve');
+
 export const DeclineBody = z
   .object({ reason: text(1000) })
   .strict()
@@ -466,6 +506,7 @@ export const SigningSession = z
       step: z.number().int(),
       status: z.enum(RECIPIENT_STATUSES),
       fields: z.array(Field),
+      group: z.object({ id: z.string(), name: z.string() }).optional(),
     }),
     documents: z.array(
       z.object({ id: z.string(), name: z.string(), sha256: z.string(), pageCount: z.number().int() }),

@@ -46,6 +46,7 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
       name: r.name,
       email: r.email,
       role: r.role,
+      ...(r.group ? { group: r.group } : {}),
       step: r.step,
       status: r.status,
       fields: r.fields,
@@ -54,6 +55,8 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
       ...(r.reminders ? { reminders: r.reminders, remindedAt: r.remindedAt } : {}),
       ...(r.consent ? { consent: r.consent } : {}),
       ...(r.signedAt ? { signedAt: r.signedAt } : {}),
+      ...(r.approvedAt ? { approvedAt: r.approvedAt } : {}),
+      ...(r.supersededAt ? { supersededAt: r.supersededAt } : {}),
       ...(r.declinedAt ? { declinedAt: r.declinedAt, declineReason: r.declineReason } : {}),
       auth: (() => {
         const auth = authOf(r);

@@ -35,3 +35,7 @@ export const DISCLOSURE_SHA256 = sha256Hex(DISCLOSURE_TEXT);
 /** What the signer affirms by the explicit act of signing. */
 export const SIGNING_INTENT =
   'I have reviewed the documents and adopt this signature as my electronic signature, with the same legal effect as a handwritten signature.';
+
+/** The statement an approver affirms by approving: no signature is adopted. */
+export const APPROVAL_INTENT =
+  'I have reviewed the documents and approve them. I am not signing them: my approval is recorded in the audit trail.';

@@ -8,7 +8,20 @@ export const ENVELOPE_STATUSES = ['draft', 'sent', 'completed', 'declined', 'voi
 export type EnvelopeStatus = (typeof ENVELOPE_STATUSES)[number];
 export const FINAL_STATUSES: readonly EnvelopeStatus[] = ['completed', 'declined', 'voided', 'expired'];
 
-export const RECIPIENT_STATUSES = ['created', 'sent', 'viewed', 'signed', 'declined', 'withdrawn'] as const;
+/**
+ * `approved`: an approver approved. `superseded`: another member of this recipient's signing group
+ * signed for the group, so this member's links stop working.
+ */
+export const RECIPIENT_STATUSES = [
+  'created',
+  'sent',
+  'viewed',
+  'signed',
+  'approved',
+  'superseded',
+  'declined',
+  'withdrawn',
+] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
 export interface FieldPlacement {
@@ -43,13 +56,28 @@ export const MAX_AUTH_ATTEMPTS = 5;
 /** One-time codes sent at most per invitation (a resend starts again). */
 export const MAX_AUTH_CODES_SENT = 5;
 
+/**
+ * A signer signs; an approver approves without a signature and without fields; a carbon copy is
+ * never invited and never blocks a step, and receives the completed documents.
+ */
+export const RECIPIENT_ROLES = ['signer', 'approver', 'carbon_copy'] as const;
+export type RecipientRole = (typeof RECIPIENT_ROLES)[number];
+
+/** The signing group a member belongs to: the first member to sign signs for the whole group. */
+export interface GroupRef {
+  id: string;
+  name: string;
+}
+
 export interface RecipientSpec {
   id: string;
   name: string;
   email: string;
-  role: 'signer';
+  role: RecipientRole;
   step: number;
   fields: FieldPlacement[];
+  /** Set on each member of a signing group: every member is one recipient with their own link. */
+  group?: GroupRef;
   /** Absent in envelopes recorded before authentication methods existed: the e-mail link alone. */
   auth?: RecipientAuth;
 }
@@ -157,6 +185,18 @@ export interface RecipientSignedData extends RecipientRef {
   intent: string;
   /** The security procedure that identified the signer: see RecipientAuth. */
   authMethod?: AuthMethod;
+  /** For a member of a signing group: the group they signed for, and their own address. */
+  group?: GroupRef;
+  memberEmail?: string;
+}
+
+export interface RecipientApprovedData extends RecipientRef {
+  step: number;
+  /** The exact versions this approver was shown and approved. */
+  documents: { id: string; sha256: string }[];
+  /** The statement the approver affirmed by the act of approving. */
+  intent: string;
+  authMethod: AuthMethod;
 }
 
 export interface AuthCodeSentData extends RecipientRef {
@@ -254,6 +294,7 @@ export type EnvelopeEvent =
   | E<'recipient.auth_locked', AuthLockedData>
   | E<'recipient.authenticated', AuthenticatedData>
   | E<'recipient.signed', RecipientSignedData>
+  | E<'recipient.approved', RecipientApprovedData>
   | E<'recipient.declined', RecipientDeclinedData>
   | E<'recipient.reminded', RecipientRemindedData>
   | E<'envelope.expiry_warned', ExpiryWarnedData>
@@ -272,6 +313,10 @@ export interface RecipientState extends RecipientSpec {
   consent?: { version: string; at: string; withdrawnAt?: string };
   signedAt?: string;
   signature?: SignatureRecord;
+  approvedAt?: string;
+  /** For a member of a signing group: when and by whom (a fellow member) the group was signed for. */
+  supersededAt?: string;
+  supersededBy?: string;
   declinedAt?: string;
   declineReason?: string;
   /** Reminders sent to this recipient, and when the last one went out. */
@@ -340,9 +385,22 @@ export interface EnvelopeState {
   headHash: string;
 }
 
+/** Whether a recipient has done what their role asks: signed, or approved. */
+export const hasActed = (r: Pick<RecipientState, 'status'>): boolean =>
+  r.status === 'signed' || r.status === 'approved';
+
+/**
+ * A step is complete when each of its signers and approvers has acted, and for each signing group one
+ * member has signed. Carbon copies never count.
+ */
 export function isStepComplete(state: EnvelopeState, step: number): boolean {
-  const members = state.recipients.filter((r) => r.step === step);
-  return members.length > 0 && members.every((r) => r.status === 'signed');
+  const acting = state.recipients.filter((r) => r.step === step && r.role !== 'carbon_copy');
+  const units = new Map<string, boolean>();
+  for (const r of acting) {
+    const unit = r.group ? `group:${r.group.id}` : r.id;
+    units.set(unit, (units.get(unit) ?? false) || hasActed(r));
+  }
+  return units.size > 0 && [...units.values()].every(Boolean);
 }
 
 /** Steps run in order: the current one is the first that is not complete. */
@@ -475,13 +533,31 @@ function next(state: EnvelopeState, event: EnvelopeEvent): EnvelopeState {
           withAuth(r, { authenticatedAt: event.at }),
         ),
       };
-    case 'recipient.signed':
+    case 'recipient.signed': {
+      const signed = updateRecipient(state, event.data.recipientId, () => ({
+        status: 'signed',
+        signedAt: event.at,
+        signature: event.data.signature,
+      }));
+      const group = signed.find((r) => r.id === event.data.recipientId)?.group;
+      return {
+        ...state,
+        // The first member of a signing group to sign signs for it: the others are done.
+        recipients: group
+          ? signed.map((r) =>
+              r.group?.id === group.id && r.id !== event.data.recipientId && !hasActed(r)
+                ? { ...r, status: 'superseded', supersededAt: event.at, supersededBy: event.data.recipientId }
+                : r,
+            )
+          : signed,
+      };
+    }
+    case 'recipient.approved':
       return {
         ...state,
         recipients: updateRecipient(state, event.data.recipientId, () => ({
-          status: 'signed',
-          signedAt: event.at,
-          signature: event.data.signature,
+          status: 'approved',
+          approvedAt: event.at,
         })),
       };
     case 'recipient.declined':

@@ -77,7 +77,12 @@ describe('GET /v1/openapi.json', () => {
     expect(schemas.CreateEnvelope.required).toEqual(
       expect.arrayContaining(['title', 'documents', 'recipients']),
     );
-    expect(schemas.RecipientInput.required).toEqual(expect.arrayContaining(['name', 'email', 'step']));
+    // A recipient is a person (name and email) or a signing group: neither is required on its own.
+    expect(schemas.RecipientInput.required).toEqual(expect.arrayContaining(['step']));
+    expect(Object.keys(schemas.RecipientInput.properties)).toEqual(
+      expect.arrayContaining(['name', 'email', 'group', 'role']),
+    );
+    expect(schemas.RecipientInput.properties.role.enum).toEqual(['signer', 'approver', 'carbon_copy']);
     expect(schemas.CreateUpload.properties.contentType).toMatchObject({ enum: ['application/pdf'] });
     expect(schemas.CreateEnvelope.additionalProperties).toBe(false);
   });

@@ -103,6 +103,7 @@ describe('docs/audit-trail.md', () => {
       'recipient.auth_locked': true,
       'recipient.authenticated': true,
       'recipient.signed': true,
+      'recipient.approved': true,
       'recipient.declined': true,
       'recipient.reminded': true,
       'envelope.expiry_warned': true,

@@ -404,8 +404,8 @@ describe('api stack: least privilege', () => {
     expect(allowedTo('states:StartExecution')).toEqual(['sendEnvelope']);
   });
 
-  it('only AwaitStep, sign, decline and voidEnvelope answer the waiting task', () => {
-    const callers = ['AwaitStep', 'decline', 'sign', 'voidEnvelope'].sort();
+  it('only AwaitStep, sign, approve, decline and voidEnvelope answer the waiting task', () => {
+    const callers = ['AwaitStep', 'approve', 'decline', 'sign', 'voidEnvelope'].sort();
     expect(allowedTo('states:SendTaskSuccess')).toEqual(callers);
     expect(allowedTo('states:SendTaskFailure')).toEqual(callers);
     expect(allowedTo('states:SendTaskHeartbeat')).toEqual([]);
@@ -418,6 +418,7 @@ describe('api stack: least privilege', () => {
     expect(mailers).toEqual(
       [
         'withdrawConsent',
+        'sign',
         'sendAuthCode',
         'resendInvitation',
         'correctRecipient',
@@ -446,7 +447,7 @@ describe('api stack: least privilege', () => {
   });
 
   it('the callback grants name the signing route by its fixed name, not by a reference', () => {
-    for (const name of ['AwaitStep', 'sign', 'decline', 'voidEnvelope']) {
+    for (const name of ['AwaitStep', 'sign', 'approve', 'decline', 'voidEnvelope']) {
       const entry = ALL_FUNCTIONS.find((f) => f.name === name)!;
       const statement = entry.statements().find((s) => actionsOf([s]).includes('states:SendTaskSuccess'));
       expect(statement?.Resource, name).toEqual({
@@ -549,6 +550,7 @@ describe('api stack: REST API', () => {
     expect(unauthorized.sort()).toEqual(
       [
         '/v1/openapi.json',
+        '/v1/signing/approve',
         '/v1/signing/auth/send',
         '/v1/signing/auth/verify',
         '/v1/signing/consent',

@@ -10,17 +10,27 @@ export function signingLink(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/$/, '')}/sign#t=${token}`;
 }
 
+/** What the recipient is asked to do, in a sentence: sign, approve, or sign for a group. */
+function ask(s: EnvelopeState, r: RecipientState): string {
+  if (r.role === 'approver') return `${senderName(s)} asks you to approve "${s.title}".`;
+  if (r.group)
+    return `${senderName(s)} asks you, as a member of "${r.group.name}", to sign "${s.title}". One member signs for the group: the first to sign.`;
+  return `${senderName(s)} asks you to sign "${s.title}".`;
+}
+
+const verb = (r: RecipientState) => (r.role === 'approver' ? 'approve' : 'sign');
+
 export function invitation(s: EnvelopeState, r: RecipientState, link: string): MailMessage {
   return {
     to: [r.email],
-    subject: `Please sign: ${s.title}`,
+    subject: `Please ${verb(r)}: ${s.title}`,
     text: [
       `Hello ${r.name},`,
       '',
-      `${senderName(s)} asks you to sign "${s.title}".`,
+      ask(s, r),
       ...(s.message ? ['', s.message] : []),
       '',
-      `Open the documents and sign: ${link}`,
+      `Open the documents and ${verb(r)}: ${link}`,
       '',
       'This link is personal: do not forward it. It stops working when the envelope ends.',
     ].join('\n'),
@@ -35,14 +45,14 @@ export function mailTime(iso: string): string {
 export function reminder(s: EnvelopeState, r: RecipientState, link: string): MailMessage {
   return {
     to: [r.email],
-    subject: `Reminder: please sign ${s.title}`,
+    subject: `Reminder: please ${verb(r)} ${s.title}`,
     text: [
       `Hello ${r.name},`,
       '',
-      `${senderName(s)} asked you to sign "${s.title}", and it is still waiting for your signature.`,
+      `${senderName(s)} asked you to ${verb(r)} "${s.title}", and it is still waiting for your ${r.role === 'approver' ? 'approval' : 'signature'}.`,
       ...(s.expiresAt ? ['', `It expires on ${mailTime(s.expiresAt)}.`] : []),
       '',
-      `Open the documents and sign: ${link}`,
+      `Open the documents and ${verb(r)}: ${link}`,
       '',
       'This link is personal: do not forward it. The links you received earlier keep working too.',
     ].join('\n'),
@@ -128,6 +138,23 @@ export function ended(
       `"${s.title}" will not be completed. ${why}`,
       '',
       'Links to it no longer work.',
+      '',
+      `Envelope reference: ${s.id}`,
+    ].join('\n'),
+  };
+}
+
+/** To the other members of a signing group once one of them signed for it: their links stop working. */
+export function groupSigned(s: EnvelopeState, member: RecipientState, signer: RecipientState): MailMessage {
+  return {
+    to: [member.email],
+    subject: `Signed by another member: ${s.title}`,
+    text: [
+      `Hello ${member.name},`,
+      '',
+      `${signer.name} signed "${s.title}" for the group "${member.group?.name ?? ''}". Nothing more is needed from you.`,
+      '',
+      'Your signing link no longer works.',
       '',
       `Envelope reference: ${s.id}`,
     ].join('\n'),

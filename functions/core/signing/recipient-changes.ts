@@ -1,5 +1,5 @@
 import { requireManage, type Principal } from '../access';
-import type { EnvelopeState, RecipientState } from '../envelope';
+import { hasActed, type EnvelopeState, type RecipientState } from '../envelope';
 import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Ports } from '../ports';
@@ -13,7 +13,12 @@ function recipientOf(state: EnvelopeState, recipientId: string): RecipientState 
 
 /** A recipient who has consented, signed, declined or withdrawn has acted: their record stays as it is. */
 function requireNotActed(r: RecipientState, action: string): void {
-  if (r.status === 'signed' || r.status === 'declined' || r.status === 'withdrawn' || r.consent) {
+  if (r.status === 'superseded') {
+    throw new ConflictError(
+      `another member of recipient ${r.id}'s signing group signed; you cannot ${action}`,
+    );
+  }
+  if (hasActed(r) || r.status === 'declined' || r.status === 'withdrawn' || r.consent) {
     throw new ConflictError(
       `recipient ${r.id} has already acted (${r.consent && r.status !== 'signed' ? 'consented' : r.status}); you cannot ${action}`,
     );
@@ -41,7 +46,17 @@ export async function resendInvitation(
       `envelope ${envelopeId} is ${state.status}; only a sent envelope's invitations can be resent`,
     );
   const r = recipientOf(state, recipientId);
-  if (r.status === 'signed' || r.status === 'declined') {
+  if (r.role === 'carbon_copy') {
+    throw new ConflictError(
+      `recipient ${r.id} is a carbon copy: they get the completed documents, no invitation`,
+    );
+  }
+  if (r.status === 'superseded') {
+    throw new ConflictError(
+      `another member of recipient ${r.id}'s signing group signed; there is nothing to resend`,
+    );
+  }
+  if (hasActed(r) || r.status === 'declined') {
     throw new ConflictError(`recipient ${r.id} has already ${r.status}; there is nothing to resend`);
   }
   // A recipient who withdrew consent may be asked again: the resend gives them a fresh start.

@@ -8,7 +8,7 @@ import type {
 } from '../../../workflows/signing-route';
 import { ERRORS } from '../../../workflows/signing-route';
 import type { EnvelopeState, SealedDocument } from '../envelope';
-import { isFinal, isStepComplete } from '../envelope';
+import { hasActed, isFinal, isStepComplete } from '../envelope';
 import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
 import { TaskTokenExpiredError } from '../errors';
 import { sha256Hex } from '../hashing';
@@ -54,7 +54,10 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
       if (!isStepComplete(state, p.step) && dueWork(state, p.step, ports.clock.now().getTime()).expired) {
         await expire(ports, p);
       }
-      const waiting = state.recipients.filter((r) => r.step === p.step && r.status === 'created');
+      // Carbon copies are never invited: they receive the completed documents only.
+      const waiting = state.recipients.filter(
+        (r) => r.step === p.step && r.status === 'created' && r.role !== 'carbon_copy',
+      );
       for (const r of waiting) {
         // A void or decline while this step is being invited stops the remaining invitations.
         stopIfEnded(await loadEnvelope(ports.envelopes, keyOf(p)));
@@ -192,12 +195,14 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
       if (!isFinal(state.status) || state.status === 'completed') return { recorded: false };
       const reason = state.status as 'declined' | 'voided' | 'expired';
       if (state.notified?.includes(reason)) return { recorded: false };
-      // Declined: the sender and those who already signed. Voided or expired: everyone invited,
-      // and the sender (a void by an admin must reach the envelope's owner too).
+      // Declined: the sender and those who already signed or approved. Voided or expired: everyone
+      // invited, and the sender (a void by an admin must reach the envelope's owner too). Carbon
+      // copies, who would have received the completed documents, are told in every case.
+      const cc = (r: EnvelopeState['recipients'][number]) => r.role === 'carbon_copy';
       const to =
         reason === 'declined'
-          ? parties(state, (r) => r.status === 'signed')
-          : parties(state, (r) => r.status !== 'created');
+          ? parties(state, (r) => hasActed(r) || cc(r))
+          : parties(state, (r) => r.status !== 'created' || cc(r));
       const message = ended(state, to, reason);
       for (const address of to) await ports.mail.send({ ...message, to: [address] });
       await recordNotified(ports, p, { reason, to });

@@ -42,9 +42,9 @@ export async function sendEnvelope(
       if (current.status === 'sent') await ensureRoute(ports, current);
       throw new ConflictError(`envelope ${envelopeId} is ${current.status}; only a draft can be sent`);
     }
-    if (!current.recipients.some((r) => r.role === 'signer')) {
-      throw new ValidationError('an envelope needs at least one signer before it can be sent', [
-        { path: 'recipients', message: 'no signer' },
+    if (!current.recipients.some((r) => r.role !== 'carbon_copy')) {
+      throw new ValidationError('an envelope needs at least one signer or approver before it can be sent', [
+        { path: 'recipients', message: 'no signer or approver' },
       ]);
     }
     const now = ports.clock.now();

@@ -29,19 +29,27 @@ export async function resolveSigner(
   token: string | undefined,
   client: ClientInfo,
   /** `allowUnauthenticated`: the code prompt and the code endpoints, which a link reaches before its code. */
-  opts: { allowEnded?: boolean; allowUnauthenticated?: boolean } = {},
+  /** `allowSuperseded`: a signature that lost the race to a fellow group member, to answer 409 rather than 410. */
+  opts: { allowEnded?: boolean; allowUnauthenticated?: boolean; allowSuperseded?: boolean } = {},
 ): Promise<SignerContext> {
   if (!token) throw new UnauthorizedError('the signing token is missing; open the link from your invitation');
   if (!TOKEN_FORMAT.test(token)) throw new UnauthorizedError('this signing link is not valid');
   const record = await ports.signerTokens.getToken(sha256Hex(token));
   if (!record) throw new UnauthorizedError('this signing link is not valid');
-  if (record.revokedAt)
-    throw new UnauthorizedError('this signing link was replaced by a newer one; use the latest invitation');
   const envelope = await loadEnvelope(ports.envelopes, {
     tenantId: record.tenantId,
     envelopeId: record.envelopeId,
   });
   const recipient = envelope.recipients.find((r) => r.id === record.recipientId);
+  // A member of a signing group whose group was signed for by another member: the link stops
+  // working at once (its revocation follows), whatever the envelope's status.
+  if (recipient?.status === 'superseded' && !opts.allowSuperseded) {
+    throw new GoneError(
+      `another member of the group "${recipient.group?.name ?? ''}" signed for it; this link no longer works`,
+    );
+  }
+  if (record.revokedAt && recipient?.status !== 'superseded')
+    throw new UnauthorizedError('this signing link was replaced by a newer one; use the latest invitation');
   if (!recipient)
     throw new NotFoundError('this signing link names a recipient who is no longer on the envelope');
   if (isFinal(envelope.status) && envelope.status !== 'completed' && !opts.allowEnded) {

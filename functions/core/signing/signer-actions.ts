@@ -1,5 +1,11 @@
 import { PDFDocument } from 'pdf-lib';
-import { DISCLOSURE_SHA256, DISCLOSURE_TEXT, DISCLOSURE_VERSION, SIGNING_INTENT } from '../disclosure';
+import {
+  APPROVAL_INTENT,
+  DISCLOSURE_SHA256,
+  DISCLOSURE_TEXT,
+  DISCLOSURE_VERSION,
+  SIGNING_INTENT,
+} from '../disclosure';
 import { ERRORS } from '../../../workflows/signing-route';
 import {
   authOf,
@@ -20,7 +26,7 @@ import {
 import { sha256Hex } from '../hashing';
 import type { Ports, PresignedRequest } from '../ports';
 import { resolveSigner, type ClientInfo, type SignerContext } from './signer-access';
-import { consentWithdrawn } from './messages';
+import { consentWithdrawn, groupSigned } from './messages';
 import { authPrompt, needsCode, type AuthPrompt } from './signer-auth';
 
 export interface SigningSession {
@@ -34,6 +40,7 @@ export interface SigningSession {
     step: number;
     status: string;
     fields: EnvelopeState['recipients'][number]['fields'];
+    group?: { id: string; name: string };
   };
   documents: { id: string; name: string; sha256: string; pageCount: number }[];
   disclosure: { version: string; sha256: string; text: string };
@@ -46,10 +53,14 @@ export interface SigningSession {
   authentication: { method: AuthMethod; verifiedAt?: string };
 }
 
+const GROUP_SIGNED = 'another member of the group signed';
+
 function blocker(ctx: SignerContext): string | undefined {
   const { envelope: e, recipient: r } = ctx;
   if (e.status !== 'sent') return `the envelope is ${e.status}`;
   if (r.status === 'signed') return 'you have already signed';
+  if (r.status === 'approved') return 'you have already approved';
+  if (r.status === 'superseded') return GROUP_SIGNED;
   if (r.status === 'declined') return 'you declined to sign';
   if (r.status === 'withdrawn') return 'you withdrew your consent to sign electronically';
   if (e.currentStep !== r.step) return `your turn has not come yet: step ${e.currentStep} is signing now`;
@@ -71,6 +82,7 @@ function session(ctx: SignerContext): SigningSession {
       step: r.step,
       status: r.status,
       fields: r.fields,
+      ...(r.group ? { group: r.group } : {}),
     },
     documents: e.documents.map((d) => ({
       id: d.id,
@@ -86,7 +98,7 @@ function session(ctx: SignerContext): SigningSession {
     },
     canSign: reason === undefined,
     ...(reason ? { reason } : {}),
-    intent: SIGNING_INTENT,
+    intent: r.role === 'approver' ? APPROVAL_INTENT : SIGNING_INTENT,
     authentication: {
       method: authOf(r).method,
       ...(ctx.token.authenticatedAt ? { verifiedAt: ctx.token.authenticatedAt } : {}),
@@ -157,6 +169,8 @@ function requireOpen(ctx: SignerContext, action: string): void {
   const { envelope: e, recipient: r } = ctx;
   if (e.status !== 'sent') throw new ConflictError(`the envelope is ${e.status}; you cannot ${action}`);
   if (r.status === 'signed') throw new ConflictError(`you have already signed; you cannot ${action}`);
+  if (r.status === 'approved') throw new ConflictError(`you have already approved; you cannot ${action}`);
+  if (r.status === 'superseded') throw new ConflictError(`${GROUP_SIGNED}; you cannot ${action}`);
   if (r.status === 'declined') throw new ConflictError(`you declined to sign; you cannot ${action}`);
 }
 
@@ -274,21 +288,21 @@ export async function sign(ports: Ports, token: string | undefined, client: Clie
   await resolveSigner(ports, token, client);
   const image =
     input.signature.type === 'drawn' ? await checkPng(ports, input.signature.pngBase64) : undefined;
+  let attempt = 0;
   const { state, recipientId, completedStep } = await withRetry(async () => {
-    const ctx = await resolveSigner(ports, token, client);
+    // A retry after losing the race to a fellow group member answers 409, even once their
+    // signature has revoked this link.
+    const ctx = await resolveSigner(ports, token, client, { allowSuperseded: ++attempt > 1 });
     requireOpen(ctx, 'sign');
+    if (ctx.recipient.role !== 'signer') {
+      throw new ConflictError(
+        'you are asked to approve, not to sign: approve with POST /v1/signing/approve, or decline',
+      );
+    }
     const reason = blocker(ctx);
     if (reason) throw new ConflictError(`you cannot sign now: ${reason}`);
     const { envelope: e, recipient: r } = ctx;
-    for (const seen of input.documents ?? []) {
-      const doc = e.documents.find((d) => d.id === seen.id);
-      if (!doc)
-        throw new ValidationError(`no document "${seen.id}" in this envelope`, [
-          { path: 'body.documents', message: 'unknown document' },
-        ]);
-      if (doc.sha256 !== seen.sha256)
-        throw new ConflictError(`document "${doc.name}" is not the version you were shown; reload it`);
-    }
+    checkSeen(e, input.documents);
     let signature: SignatureRecord;
     if (image) {
       const pngSha256 = sha256Hex(image);
@@ -318,9 +332,89 @@ export async function sign(ports: Ports, token: string | undefined, client: Clie
         documents: e.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
         intent: SIGNING_INTENT,
         authMethod: authOf(r).method,
+        ...(r.group ? { group: r.group, memberEmail: r.email } : {}),
       },
     });
-    // Appends are serialised by sequence number, so exactly one signature completes a step.
+    // Appends are serialised by sequence number, so exactly one signature completes a step, and
+    // exactly one member of a signing group signs for it.
+    return { state, recipientId: r.id, completedStep: isStepComplete(state, r.step) ? r.step : null };
+  });
+  if (completedStep !== null) await releaseWait(ports, state, completedStep, 'success');
+  await closeGroup(ports, state, recipientId);
+  return session({
+    token: { tokenHash: '', tenantId: state.tenantId, envelopeId: state.id, recipientId, issuedAt: '' },
+    envelope: state,
+    recipient: state.recipients.find((r) => r.id === recipientId)!,
+    actor: { kind: 'recipient', id: recipientId },
+  });
+}
+
+function checkSeen(e: EnvelopeState, seenDocs: { id: string; sha256: string }[] | undefined): void {
+  for (const seen of seenDocs ?? []) {
+    const doc = e.documents.find((d) => d.id === seen.id);
+    if (!doc)
+      throw new ValidationError(`no document "${seen.id}" in this envelope`, [
+        { path: 'body.documents', message: 'unknown document' },
+      ]);
+    if (doc.sha256 !== seen.sha256)
+      throw new ConflictError(`document "${doc.name}" is not the version you were shown; reload it`);
+  }
+}
+
+/**
+ * After a member of a signing group signed for it: the other members' links stop working and they
+ * are told. Their status (`superseded`) is already in the log, so this only revokes and mails.
+ */
+async function closeGroup(ports: Ports, state: EnvelopeState, signerId: string): Promise<void> {
+  const signer = state.recipients.find((r) => r.id === signerId)!;
+  if (!signer.group) return;
+  const key = { tenantId: state.tenantId, envelopeId: state.id };
+  const at = ports.clock.now().toISOString();
+  for (const member of state.recipients.filter((r) => r.supersededBy === signerId)) {
+    await ports.signerTokens.revokeRecipient(key, member.id, at);
+    await ports.signerAuth.deleteOneTimeCode(key, member.id);
+    // A member who was never invited (their step had not started) has nothing to be told.
+    if (member.invitedAt) await ports.mail.send(groupSigned(state, member, signer));
+  }
+}
+
+export interface ApproveInput {
+  /** The SHA-256 of each document as the approver saw it; checked when given. */
+  documents?: { id: string; sha256: string }[];
+}
+
+/**
+ * The explicit act of approving: no signature and no fields. Recorded with the exact document
+ * versions and the statement affirmed; when it completes its step, tells the waiting route.
+ */
+export async function approve(
+  ports: Ports,
+  token: string | undefined,
+  client: ClientInfo,
+  input: ApproveInput,
+) {
+  const { state, recipientId, completedStep } = await withRetry(async () => {
+    const ctx = await resolveSigner(ports, token, client);
+    requireOpen(ctx, 'approve');
+    if (ctx.recipient.role !== 'approver') {
+      throw new ConflictError('you are asked to sign, not to approve: sign with POST /v1/signing/sign');
+    }
+    const reason = blocker(ctx);
+    if (reason) throw new ConflictError(`you cannot approve now: ${reason}`);
+    const { envelope: e, recipient: r } = ctx;
+    checkSeen(e, input.documents);
+    const { state } = await appendEvent(ports.envelopes, e, {
+      type: 'recipient.approved',
+      at: ports.clock.now().toISOString(),
+      actor: ctx.actor,
+      data: {
+        recipientId: r.id,
+        step: r.step,
+        documents: e.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
+        intent: APPROVAL_INTENT,
+        authMethod: authOf(r).method,
+      },
+    });
     return { state, recipientId: r.id, completedStep: isStepComplete(state, r.step) ? r.step : null };
   });
   if (completedStep !== null) await releaseWait(ports, state, completedStep, 'success');

@@ -11,6 +11,7 @@ import {
   type EnvelopeState,
   type FieldPlacement,
   type RecipientAuth,
+  type RecipientRole,
   type RecipientSpec,
 } from '../envelope';
 import { loadEnvelope } from '../envelope-repository';
@@ -41,11 +42,16 @@ export interface FieldInput {
   height: number;
 }
 
+/**
+ * One recipient: a person (`name` and `email`), or for a signer a signing group (`group`, whose
+ * members each become a recipient `{id}-m1`, `{id}-m2`...; the first to sign signs for the group).
+ */
 export interface RecipientInput {
   id?: string;
-  name: string;
-  email: string;
-  role?: 'signer';
+  name?: string;
+  email?: string;
+  role?: RecipientRole;
+  group?: { name: string; members: { name: string; email: string }[] };
   step: number;
   fields?: FieldInput[];
   auth?: AuthInput;
@@ -96,6 +102,7 @@ export async function createEnvelope(
   if (existing) return { state: existing, created: false };
 
   const docIds = assignDocumentIds(input.documents);
+  checkRoles(input.recipients);
   checkSteps(input.recipients);
   checkAuth(input.recipients);
   const settings = checkSettings(input, new Set(input.recipients.map((r) => r.step)).size);
@@ -140,7 +147,11 @@ export async function createEnvelope(
   // Access codes are kept apart from the event log, and only as salted hashes.
   for (const [i, r] of input.recipients.entries()) {
     if (r.auth?.method !== 'access_code') continue;
-    await ports.signerAuth.putAccessCode(key, recipients[i]!.id, await hashSecret(r.auth.code));
+    const hashed = await hashSecret(r.auth.code);
+    // A group's members share the code the sender gave the group.
+    for (const spec of recipients.filter((x) => x.id === ids[i] || x.group?.id === ids[i])) {
+      await ports.signerAuth.putAccessCode(key, spec.id, hashed);
+    }
   }
 
   try {
@@ -185,6 +196,88 @@ function assignDocumentIds(documents: DocumentInput[]): string[] {
     seen.add(id);
   });
   return ids;
+}
+
+/** Recipients in all, each member of a signing group counted: as many as entries allowed. */
+const MAX_RECIPIENTS = 100;
+
+/**
+ * Who does what: a person or a group (never both); a group only of signers; no fields for an
+ * approver or a carbon copy; no address twice in one step; and in every step someone who signs or
+ * approves (a carbon copy alone would leave a step with nothing to wait for).
+ */
+function checkRoles(recipients: RecipientInput[]): void {
+  const problems: ErrorDetail[] = [];
+  const byStep = new Map<number, Set<string>>();
+  recipients.forEach((r, i) => {
+    const path = `body.recipients[${i}]`;
+    const role = r.role ?? 'signer';
+    if (r.group) {
+      if (r.name !== undefined || r.email !== undefined) {
+        problems.push({ path: `${path}.group`, message: 'give either name and email, or a group, not both' });
+      }
+      if (role !== 'signer') {
+        problems.push({ path: `${path}.role`, message: `a signing group signs: its role must be "signer"` });
+      }
+      if (r.group.members.length < 2) {
+        problems.push({ path: `${path}.group.members`, message: 'a signing group needs at least 2 members' });
+      }
+      if (r.auth?.method === 'sms') {
+        problems.push({
+          path: `${path}.auth.method`,
+          message: 'a signing group cannot use SMS codes: its members do not share a phone',
+        });
+      }
+    } else {
+      if (r.name === undefined) problems.push({ path: `${path}.name`, message: 'required (or a group)' });
+      if (r.email === undefined) problems.push({ path: `${path}.email`, message: 'required (or a group)' });
+    }
+    if (role !== 'signer' && (r.fields ?? []).length > 0) {
+      problems.push({
+        path: `${path}.fields`,
+        message: `${role === 'approver' ? 'an approver' : 'a carbon copy'} does not sign: no fields are allowed`,
+      });
+    }
+    const seen = byStep.get(r.step) ?? new Set<string>();
+    byStep.set(r.step, seen);
+    const addresses = r.group
+      ? r.group.members.map((m, k) => ({ email: m.email, path: `${path}.group.members[${k}].email` }))
+      : r.email !== undefined
+        ? [{ email: r.email, path: `${path}.email` }]
+        : [];
+    for (const a of addresses) {
+      const email = a.email.toLowerCase();
+      if (seen.has(email)) {
+        problems.push({ path: a.path, message: `${email} appears twice in step ${r.step}` });
+      }
+      seen.add(email);
+    }
+  });
+  if (problems.length) {
+    throw new ValidationError(
+      `invalid recipients: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      problems,
+    );
+  }
+  const people = recipients.reduce((n, r) => n + (r.group ? r.group.members.length : 1), 0);
+  if (people > MAX_RECIPIENTS) {
+    throw new ValidationError(
+      `an envelope has at most ${MAX_RECIPIENTS} recipients, counting each member of a signing group; this one has ${people}`,
+      [{ path: 'body.recipients', message: `${people} recipients` }],
+    );
+  }
+  if (!recipients.some((r) => (r.role ?? 'signer') !== 'carbon_copy')) {
+    throw new ValidationError('the envelope has no signer and no approver: someone must sign or approve', [
+      { path: 'body.recipients', message: 'no signer or approver' },
+    ]);
+  }
+  for (const step of [...byStep.keys()].sort((a, b) => a - b)) {
+    if (!recipients.some((r) => r.step === step && (r.role ?? 'signer') !== 'carbon_copy')) {
+      throw new ValidationError(`step ${step} has no one who signs or approves`, [
+        { path: 'body.recipients', message: `step ${step} has only carbon copies` },
+      ]);
+    }
+  }
 }
 
 /** Routing steps run in order 1, 2, 3...; a gap would leave an envelope that never finishes. */
@@ -310,14 +403,21 @@ function recipientIds(recipients: RecipientInput[]): string[] {
   const ids = recipients.map((r, i) => r.id ?? `r${i + 1}`);
   const seen = new Set<string>();
   ids.forEach((id, i) => {
-    if (seen.has(id))
-      throw new ValidationError('recipient ids must be unique', [
-        { path: `body.recipients[${i}].id`, message: `duplicate id "${id}"` },
-      ]);
-    seen.add(id);
+    // A group's members take the ids `{id}-m1`, `{id}-m2`...: those must be free too.
+    const group = recipients[i]!.group;
+    const own = group ? [id, ...group.members.map((_, k) => memberId(id, k))] : [id];
+    for (const x of own) {
+      if (seen.has(x))
+        throw new ValidationError('recipient ids must be unique', [
+          { path: `body.recipients[${i}].id`, message: `duplicate id "${x}"` },
+        ]);
+      seen.add(x);
+    }
   });
   return ids;
 }
+
+const memberId = (groupId: string, index: number) => `${groupId}-m${index + 1}`;
 
 async function loadDocument(
   ports: Ports,
@@ -391,7 +491,7 @@ function placeRecipients(
   docs: LoadedDocument[],
 ): RecipientSpec[] {
   const problems: ErrorDetail[] = [];
-  const result = recipients.map((r, ri) => {
+  const result = recipients.flatMap((r, ri): RecipientSpec[] => {
     const fields: FieldPlacement[] = (r.fields ?? []).map((f, fi) => {
       const path = `body.recipients[${ri}].fields[${fi}]`;
       const docId = f.documentId ?? (docs.length === 1 ? docs[0]!.record.id : undefined);
@@ -428,15 +528,34 @@ function placeRecipients(
         height: f.height,
       };
     });
-    return {
-      id: ids[ri]!,
-      name: r.name,
-      email: r.email.toLowerCase(),
-      role: r.role ?? 'signer',
-      step: r.step,
-      fields,
-      auth: recordedAuth(r.auth),
-    };
+    if (r.group) {
+      const group = { id: ids[ri]!, name: r.group.name };
+      return r.group.members.map((m, k) => {
+        const id = memberId(group.id, k);
+        return {
+          id,
+          name: m.name,
+          email: m.email.toLowerCase(),
+          role: 'signer' as const,
+          group,
+          step: r.step,
+          // Each member has the group's fields, under their own ids: the one who signs is stamped.
+          fields: fields.map((f, fi) => ({ ...f, id: `${id}-f${fi + 1}` })),
+          auth: recordedAuth(r.auth),
+        };
+      });
+    }
+    return [
+      {
+        id: ids[ri]!,
+        name: r.name!,
+        email: r.email!.toLowerCase(),
+        role: r.role ?? 'signer',
+        step: r.step,
+        fields,
+        auth: recordedAuth(r.auth),
+      },
+    ];
   });
   if (problems.length)
     throw new ValidationError('signature fields must lie on an existing page of a document', problems);
