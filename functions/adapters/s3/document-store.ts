@@ -63,7 +63,7 @@ export class S3DocumentStore implements DocumentStore {
           : {}),
       }),
     );
-    await this.checkStored(key, sha256, bytes.length);
+    await this.checkWritten(key, sha256, bytes.length);
   }
 
   async getDocument(key: string, expectedSha256: string): Promise<Uint8Array> {
@@ -137,6 +137,21 @@ export class S3DocumentStore implements DocumentStore {
 
   async deleteStaging(key: string): Promise<void> {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.buckets.staging, Key: key }));
+  }
+
+  /**
+   * Right after a write, the local emulator can answer a HEAD before the new object is fully in
+   * place (S3 itself is read-after-write consistent): look again briefly before calling it a mismatch.
+   */
+  private async checkWritten(key: string, sha256: string, size: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.checkStored(key, sha256, size);
+      } catch (err) {
+        if (!(err instanceof IntegrityError) || attempt >= 4) throw err;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
   }
 
   /**
