@@ -34,6 +34,9 @@ import { RegistryClosedError, TokenRegistry, type PendingWait } from './token-re
  */
 
 /** What `$$.Task.Token` resolves to locally; each wait swaps it for a fresh token. */
+/** How long close() waits for task functions still running. */
+const CLOSE_GRACE_MS = 10_000;
+
 export const PLACEHOLDER_TASK_TOKEN = 'local-placeholder-task-token';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -99,6 +102,8 @@ export class LocalWorkflowRunner implements Workflow {
   private closed = false;
   /** Rejecters of the task calls in flight, so that close() can settle them. */
   private readonly inFlight = new Set<(error: Error) => void>();
+  /** Task functions still running: close() lets them finish before the stores behind them go away. */
+  private readonly working = new Set<Promise<unknown>>();
 
   constructor(options: LocalWorkflowRunnerOptions) {
     this.clock = options.clock;
@@ -249,6 +254,10 @@ export class LocalWorkflowRunner implements Workflow {
       this.registry.rejectAll();
     }
     await Promise.all([...this.runs.values()].map((run) => run.done));
+    // A task (a seal, a mail) may still be at work after its execution was aborted; give it a
+    // bounded time to finish, so it does not write to stores that are closing.
+    const grace = new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+    await Promise.race([Promise.allSettled([...this.working]), grace]);
   }
 
   private handlersFor(executionId: string): LocalHandlers {
@@ -264,7 +273,7 @@ export class LocalWorkflowRunner implements Workflow {
   }
 
   private async runTask(fn: TaskFunction, input: JsonValue): Promise<JsonValue> {
-    const result = await this.untilShutdown(call(fn, payloadOf(input)));
+    const result = await this.untilShutdown(this.track(call(fn, payloadOf(input))));
     // A Lambda function that returns nothing gives `Payload: null`.
     return { Payload: result === undefined ? null : (toJson(result) as JsonValue) };
   }
@@ -280,12 +289,19 @@ export class LocalWorkflowRunner implements Workflow {
     const seconds = 'seconds' in source ? source.seconds : timeoutFrom(payload, source.payloadKey, state);
     const wait = this.registry.register(seconds, { executionId, state });
     try {
-      await this.untilShutdown(call(fn, withToken(payload, wait.token, state)));
+      await this.untilShutdown(this.track(call(fn, withToken(payload, wait.token, state))));
     } catch (error) {
       this.registry.discard(wait.token);
       throw error;
     }
     return toJson(await this.untilShutdown(wait.result)) as JsonValue;
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.working.add(promise);
+    const forget = () => this.working.delete(promise);
+    promise.then(forget, forget);
+    return promise;
   }
 
   /** The promise, or a rejection when the runner closes first. */
