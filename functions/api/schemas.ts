@@ -181,6 +181,18 @@ export const CreateEnvelopeBody = z
     documents: z.array(DocumentInput).min(1).max(20),
     recipients: z.array(RecipientInput).min(1).max(100),
     reminders: RemindersInput.optional(),
+    notifySender: z
+      .object({
+        signed: z.boolean().optional(),
+        completed: z.boolean().optional(),
+        declined: z.boolean().optional(),
+        expired: z.boolean().optional(),
+      })
+      .strict()
+      .optional()
+      .openapi({
+        description: 'What the sender is e-mailed about; all on by default (a void always reaches the owner)',
+      }),
     expiresInDays: z
       .number()
       .int('must be a whole number of days')
@@ -314,8 +326,14 @@ export const Envelope = z
         }),
         expiresInDays: z.number().int(),
         warnDaysBefore: z.number().int(),
+        notifySender: z.object({
+          signed: z.boolean(),
+          completed: z.boolean(),
+          declined: z.boolean(),
+          expired: z.boolean(),
+        }),
       })
-      .openapi({ description: 'Reminder and expiry settings, with the defaults filled in' }),
+      .openapi({ description: 'Reminder, expiry and notification settings, with the defaults filled in' }),
     expiresAt: z.string().optional().openapi({ description: 'Set when the envelope is sent' }),
     expiryWarnedAt: z.string().optional(),
     expiredAt: z.string().optional(),

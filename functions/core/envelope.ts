@@ -115,17 +115,27 @@ export interface EnvelopeSettings {
   expiresInDays: number;
   /** Days before the expiry that the warning goes out; 0 sends none. */
   warnDaysBefore: number;
+  /** What the sender is e-mailed about (a void always reaches the envelope's owner). */
+  notifySender: { signed: boolean; completed: boolean; declined: boolean; expired: boolean };
 }
 
 export const DEFAULT_ENVELOPE_SETTINGS: EnvelopeSettings = {
   reminders: { firstAfterHours: 48, everyHours: 48, max: 10 },
   expiresInDays: 120,
   warnDaysBefore: 3,
+  notifySender: { signed: true, completed: true, declined: true, expired: true },
 };
 
 /** The envelope's settings; envelopes recorded before settings existed get the defaults. */
 export function settingsOf(state: Pick<EnvelopeState, 'settings'>): EnvelopeSettings {
-  return state.settings ?? DEFAULT_ENVELOPE_SETTINGS;
+  const s = state.settings;
+  if (!s) return DEFAULT_ENVELOPE_SETTINGS;
+  // Envelopes recorded before a setting existed get its default.
+  return {
+    ...DEFAULT_ENVELOPE_SETTINGS,
+    ...s,
+    notifySender: { ...DEFAULT_ENVELOPE_SETTINGS.notifySender, ...s.notifySender },
+  };
 }
 
 export interface EnvelopeCreatedData {

@@ -201,3 +201,25 @@ export function verificationCodeMail(
 export function verificationCodeSms(code: string, minutes: number): string {
   return `Countersign: your signing code is ${code}. Valid ${minutes} minutes. Do not share it.`;
 }
+
+export function actNotice(
+  s: EnvelopeState,
+  r: RecipientState,
+  act: 'signed' | 'approved',
+  to: string,
+): MailMessage {
+  const acting = s.recipients.filter((x) => x.role !== 'carbon_copy' && !x.group);
+  const groups = new Set(s.recipients.filter((x) => x.group).map((x) => x.group!.id));
+  const done = s.steps.filter((st) => st.status === 'completed').length;
+  return {
+    to: [to],
+    subject: `${act === 'signed' ? 'Signed' : 'Approved'} by ${r.name}: ${s.title}`,
+    text: [
+      `${r.name} <${r.email}> ${act} "${s.title}" at ${r.signedAt ?? s.updatedAt}.`,
+      '',
+      `${done} of ${s.steps.length} routing step(s) complete; ${acting.length + groups.size} party(ies) sign or approve in all.`,
+      '',
+      `Envelope reference: ${s.id}`,
+    ].join('\n'),
+  };
+}

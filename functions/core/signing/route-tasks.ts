@@ -8,7 +8,7 @@ import type {
 } from '../../../workflows/signing-route';
 import { ERRORS } from '../../../workflows/signing-route';
 import type { EnvelopeState, SealedDocument } from '../envelope';
-import { hasActed, isFinal, isStepComplete } from '../envelope';
+import { hasActed, isFinal, isStepComplete, settingsOf } from '../envelope';
 import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
 import { TaskTokenExpiredError } from '../errors';
 import { sha256Hex } from '../hashing';
@@ -160,7 +160,7 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
     async NotifyCompletion(p: EnvelopePayload) {
       const state = await loadEnvelope(ports.envelopes, keyOf(p));
       if (state.status !== 'completed' || state.notified?.includes('completed')) return { sent: false };
-      const to = parties(state, () => true);
+      const to = parties(state, () => true, settingsOf(state).notifySender.completed);
       const docs = state.sealedDocuments ?? [];
       const total = docs.reduce((n, d) => n + d.size, 0);
       const attached = total <= ports.limits.maxAttachmentBytes;
@@ -201,8 +201,12 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
       const cc = (r: EnvelopeState['recipients'][number]) => r.role === 'carbon_copy';
       const to =
         reason === 'declined'
-          ? parties(state, (r) => hasActed(r) || cc(r))
-          : parties(state, (r) => r.status !== 'created' || cc(r));
+          ? parties(state, (r) => hasActed(r) || cc(r), settingsOf(state).notifySender.declined)
+          : parties(
+              state,
+              (r) => r.status !== 'created' || cc(r),
+              reason === 'voided' || settingsOf(state).notifySender.expired,
+            );
       const message = ended(state, to, reason);
       for (const address of to) await ports.mail.send({ ...message, to: [address] });
       await recordNotified(ports, p, { reason, to });
@@ -301,9 +305,13 @@ async function warnOfExpiry(ports: Ports, p: StepPayload): Promise<boolean> {
   return true;
 }
 
-function parties(state: EnvelopeState, which: (r: EnvelopeState['recipients'][number]) => boolean): string[] {
+function parties(
+  state: EnvelopeState,
+  which: (r: EnvelopeState['recipients'][number]) => boolean,
+  includeSender: boolean,
+): string[] {
   const emails = state.recipients.filter(which).map((r) => r.email);
-  if (state.owner.email) emails.push(state.owner.email);
+  if (includeSender && state.owner.email) emails.push(state.owner.email);
   return [...new Set(emails.map((e) => e.toLowerCase()))];
 }
 

@@ -10,6 +10,7 @@ import { ERRORS } from '../../../workflows/signing-route';
 import {
   authOf,
   isStepComplete,
+  settingsOf,
   type AuthMethod,
   type EnvelopeState,
   type SignatureRecord,
@@ -26,7 +27,7 @@ import {
 import { sha256Hex } from '../hashing';
 import type { Ports, PresignedRequest } from '../ports';
 import { resolveSigner, type ClientInfo, type SignerContext } from './signer-access';
-import { consentWithdrawn, groupSigned } from './messages';
+import { actNotice, consentWithdrawn, groupSigned } from './messages';
 import { authPrompt, needsCode, type AuthPrompt } from './signer-auth';
 
 export interface SigningSession {
@@ -341,6 +342,7 @@ export async function sign(ports: Ports, token: string | undefined, client: Clie
   });
   if (completedStep !== null) await releaseWait(ports, state, completedStep, 'success');
   await closeGroup(ports, state, recipientId);
+  await tellSender(ports, state, recipientId, 'signed');
   return session({
     token: { tokenHash: '', tenantId: state.tenantId, envelopeId: state.id, recipientId, issuedAt: '' },
     envelope: state,
@@ -418,6 +420,7 @@ export async function approve(
     return { state, recipientId: r.id, completedStep: isStepComplete(state, r.step) ? r.step : null };
   });
   if (completedStep !== null) await releaseWait(ports, state, completedStep, 'success');
+  await tellSender(ports, state, recipientId, 'approved');
   return session({
     token: { tokenHash: '', tenantId: state.tenantId, envelopeId: state.id, recipientId, issuedAt: '' },
     envelope: state,
@@ -472,5 +475,24 @@ export async function releaseWait(
     else await ports.workflow.taskFailure(wait.taskToken, outcome, `envelope ${state.id} ${state.status}`);
   } catch (err) {
     if (!(err instanceof TaskTokenExpiredError)) ports.log?.warn('the signing route could not be told', err);
+  }
+}
+
+/**
+ * The sender hears of each signature or approval when the envelope asks for it. The act is
+ * already recorded: a mail that cannot go out is logged, never failing the signer's request.
+ */
+async function tellSender(
+  ports: Ports,
+  state: EnvelopeState,
+  recipientId: string,
+  act: 'signed' | 'approved',
+): Promise<void> {
+  const r = state.recipients.find((x) => x.id === recipientId);
+  if (!r || !state.owner.email || !settingsOf(state).notifySender.signed) return;
+  try {
+    await ports.mail.send(actNotice(state, r, act, state.owner.email));
+  } catch (err) {
+    ports.log?.warn('the sender could not be told of a signature', err);
   }
 }

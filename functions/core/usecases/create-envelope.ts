@@ -73,6 +73,7 @@ export interface SettingsInput {
   reminders?: { firstAfterHours?: number; everyHours?: number; max?: number };
   expiresInDays?: number;
   warnDaysBefore?: number;
+  notifySender?: Partial<EnvelopeSettings['notifySender']>;
 }
 
 export interface CreateEnvelopeInput extends SettingsInput {
@@ -307,6 +308,7 @@ export function checkSettings(input: SettingsInput, stepCount: number): Envelope
     },
     expiresInDays: input.expiresInDays ?? d.expiresInDays,
     warnDaysBefore: input.warnDaysBefore ?? d.warnDaysBefore,
+    notifySender: { ...d.notifySender, ...input.notifySender },
   };
   const problems: ErrorDetail[] = [];
   const whole = (path: string, value: number, min: number, max: number, unit: string) => {

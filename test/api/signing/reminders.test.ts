@@ -135,7 +135,13 @@ describe('reminders', () => {
     expect(await inboxReaches(c.email, 2)).toEqual(['Please sign', 'Completed']);
     expect(await inboxReaches(b.email, 4)).toEqual(['Please sign', 'Reminder', 'Reminder', 'Completed']);
     expect(await inboxReaches(a.email, 2)).toEqual(['Please sign', 'Completed']);
-    expect(await inboxReaches(owner.email, 1)).toEqual(['Completed']);
+    // The sender hears of each signature (on by default), then of the completion.
+    expect(await inboxReaches(owner.email, 4)).toEqual([
+      'Signed by Signer 1',
+      'Signed by Signer 2',
+      'Signed by Signer 3',
+      'Completed',
+    ]);
     expect((await waitForExecution(service, envelope.id, 'SUCCEEDED')).states.at(-1)).toBe('Completed');
   });
 
@@ -177,7 +183,9 @@ describe('expiry', () => {
     expect(wait.deadline.getTime()).toBe(t0 + 4 * DAY);
     // b, who has not acted, and the sender are warned; a, who signed, is not.
     expect(await inboxReaches(b.email, 2)).toEqual(['Please sign', 'Expires soon']);
-    expect(await inboxReaches(owner.email, 1)).toEqual(['Expires soon']);
+    expect((await inboxReaches(owner.email, 2)).filter((x) => !x.startsWith('Signed by'))).toEqual([
+      'Expires soon',
+    ]);
     expect(await inbox(a.email)).toEqual(['Please sign']);
     const warned = await eventsOfType(service, owner.tenant, envelope.id, 'envelope.expiry_warned');
     expect(warned.map((e) => e.data)).toEqual([
@@ -195,7 +203,10 @@ describe('expiry', () => {
 
     expect(await inboxReaches(a.email, 2)).toEqual(['Please sign', 'Expired']);
     expect(await inboxReaches(b.email, 3)).toEqual(['Please sign', 'Expires soon', 'Expired']);
-    expect(await inboxReaches(owner.email, 2)).toEqual(['Expires soon', 'Expired']);
+    expect((await inboxReaches(owner.email, 3)).filter((x) => !x.startsWith('Signed by'))).toEqual([
+      'Expires soon',
+      'Expired',
+    ]);
     for (const link of [linkA, linkB]) {
       const res = await signer(service, 'GET', '/v1/signing/session', link);
       expect(res.status).toBe(410);
@@ -250,6 +261,7 @@ describe('reminder and expiry settings', () => {
       reminders: { firstAfterHours: 48, everyHours: 24, max: 10 },
       expiresInDays: 30,
       warnDaysBefore: 3,
+      notifySender: { signed: true, completed: true, declined: true, expired: true },
     };
     expect(envelope.settings).toEqual(settings);
     const [created] = await eventsOfType(service, owner.tenant, envelope.id, 'envelope.created');
@@ -259,6 +271,7 @@ describe('reminder and expiry settings', () => {
       reminders: { firstAfterHours: 48, everyHours: 48, max: 10 },
       expiresInDays: 120,
       warnDaysBefore: 3,
+      notifySender: { signed: true, completed: true, declined: true, expired: true },
     });
     const t0 = clock.now().getTime();
     const sent = await sendEnvelope(service, owner.token, plain.envelope.id);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadEnvelope } from '../../../functions/core/envelope-repository';
 import type { EnvelopeSettings, EnvelopeState } from '../../../functions/core/envelope';
+import { DEFAULT_ENVELOPE_SETTINGS } from '../../../functions/core/envelope';
 import { signingRouteTasks } from '../../../functions/core/signing/route-tasks';
 import { reminderCap, reminderSlots } from '../../../functions/core/signing/schedule';
 import { checkSettings } from '../../../functions/core/usecases/create-envelope';
@@ -15,6 +16,7 @@ const settings = (over: Partial<EnvelopeSettings> & { max?: number } = {}): Enve
   reminders: { firstAfterHours: 24, everyHours: 12, max: over.max ?? 2 },
   expiresInDays: over.expiresInDays ?? 10,
   warnDaysBefore: over.warnDaysBefore ?? 0,
+  notifySender: DEFAULT_ENVELOPE_SETTINGS.notifySender,
 });
 
 async function setup(steps: number[], s: EnvelopeSettings) {
