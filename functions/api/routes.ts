@@ -115,6 +115,28 @@ function withoutAccessCodes(body: z.infer<typeof CreateEnvelopeBody>): unknown {
   };
 }
 
+/** A signing endpoint: the recipient's token comes from its header, and the answer is a 200. */
+function defineSigner<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  def: Omit<RouteDefinition<P, Q, B>, 'run' | 'signer'> & {
+    act(
+      ports: Ports,
+      token: string | undefined,
+      client: ApiRequest['client'],
+      req: ApiRequest<z.infer<P>, z.infer<Q>, z.infer<B>>,
+    ): Promise<unknown>;
+  },
+): RouteDefinition {
+  const { act, ...rest } = def;
+  return define<P, Q, B>({
+    ...rest,
+    signer: true,
+    run: async (ports, req) => ({
+      status: 200,
+      body: await act(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req),
+    }),
+  });
+}
+
 export const ROUTES: Record<string, RouteDefinition> = {
   createEnvelope: define({
     manifest: manifest('createEnvelope'),
@@ -287,37 +309,28 @@ export const ROUTES: Record<string, RouteDefinition> = {
         }),
       ),
   }),
-  getSigningSession: define({
+  getSigningSession: defineSigner({
     manifest: manifest('getSigningSession'),
     summary:
       'What this recipient is asked to sign, the sender, the message and the consumer disclosure; or, while the link still needs a code, only the prompt for it',
-    signer: true,
     responses: {
       200: {
         description: 'The signing session, or the code prompt (`authRequired`) until the code is entered',
         schema: z.union([SigningSession, SigningAuthPrompt]),
       },
     },
-    run: async (ports, req) => ({
-      status: 200,
-      body: await openSession(ports, req.headers[SIGNING_TOKEN_HEADER], req.client),
-    }),
+    act: (ports, token, client) => openSession(ports, token, client),
   }),
-  sendAuthCode: define({
+  sendAuthCode: defineSigner({
     manifest: manifest('sendAuthCode'),
     summary: 'Send a 6-digit one-time code by SMS or e-mail (valid 10 minutes; it replaces an earlier code)',
-    signer: true,
     responses: { 200: { description: 'Where the code went', schema: CodeSent } },
-    run: async (ports, req) => ({
-      status: 200,
-      body: await sendAuthCode(ports, req.headers[SIGNING_TOKEN_HEADER], req.client),
-    }),
+    act: (ports, token, client) => sendAuthCode(ports, token, client),
   }),
-  verifyAuthCode: define({
+  verifyAuthCode: defineSigner({
     manifest: manifest('verifyAuthCode'),
     summary:
       'Enter the access code or one-time code: the link opens; 5 wrong codes lock the recipient until the invitation is resent',
-    signer: true,
     body: VerifyCodeBody,
     responses: {
       200: { description: 'This link is authenticated', schema: CodeVerified },
@@ -325,74 +338,50 @@ export const ROUTES: Record<string, RouteDefinition> = {
       410: { description: 'The one-time code expired' },
       423: { description: 'Locked after 5 wrong codes, until the sender resends the invitation' },
     },
-    run: async (ports, req) => ({
-      status: 200,
-      body: await verifyAuthCode(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.body),
-    }),
+    act: (ports, token, client, req) => verifyAuthCode(ports, token, client, req.body),
   }),
-  getSigningDocument: define({
+  getSigningDocument: defineSigner({
     manifest: manifest('getSigningDocument'),
     summary: 'A short-lived URL of the document version this recipient signs (the sealed one once completed)',
-    signer: true,
     query: SigningDocumentQuery,
     responses: { 200: { description: 'A presigned URL', schema: DocumentLink } },
-    run: async (ports, req) => ({
-      status: 200,
-      body: await signerDocument(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.query.document),
-    }),
+    act: (ports, token, client, req) => signerDocument(ports, token, client, req.query.document),
   }),
-  giveConsent: define({
+  giveConsent: defineSigner({
     manifest: manifest('giveConsent'),
     summary: 'Consent to electronic records and signatures (required before signing)',
-    signer: true,
     body: ConsentBody,
     responses: { 200: { description: 'The signing session', schema: SigningSession } },
-    run: async (ports, req) => ({
-      status: 200,
-      body: await giveConsent(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.body),
-    }),
+    act: (ports, token, client, req) => giveConsent(ports, token, client, req.body),
   }),
-  withdrawConsent: define({
+  withdrawConsent: defineSigner({
     manifest: manifest('withdrawConsent'),
     summary: 'Withdraw consent before signing; the sender is told',
-    signer: true,
     responses: { 200: { description: 'The signing session', schema: SigningSession } },
-    run: async (ports, req) => ({
-      status: 200,
-      body: await withdrawConsent(ports, req.headers[SIGNING_TOKEN_HEADER], req.client),
-    }),
+    act: (ports, token, client) => withdrawConsent(ports, token, client),
   }),
-  sign: define({
+  sign: defineSigner({
     manifest: manifest('sign'),
     summary: 'Sign: adopt a typed or drawn signature for every field of this recipient',
-    signer: true,
     body: SignBody,
     responses: { 200: { description: 'The signing session after signing', schema: SigningSession } },
-    run: async (ports, req) => ({
-      status: 200,
-      body: await sign(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.body),
-    }),
+    act: (ports, token, client, req) => sign(ports, token, client, req.body),
   }),
-  approve: define({
+  approve: defineSigner({
     manifest: manifest('approve'),
     summary: 'Approve, for a recipient whose role is approver: no signature, no fields',
-    signer: true,
     body: ApproveBody,
     responses: { 200: { description: 'The signing session after approving', schema: SigningSession } },
-    run: async (ports, req) => ({
-      status: 200,
-      body: await approve(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.body),
-    }),
+    act: (ports, token, client, req) => approve(ports, token, client, req.body),
   }),
-  decline: define({
+  decline: defineSigner({
     manifest: manifest('decline'),
     summary: 'Decline to sign, with a reason; the envelope ends',
-    signer: true,
     body: DeclineBody,
     responses: { 200: { description: 'Declined', schema: z.object({ status: z.literal('declined') }) } },
-    run: async (ports, req) => {
-      await decline(ports, req.headers[SIGNING_TOKEN_HEADER], req.client, req.body);
-      return { status: 200, body: { status: 'declined' } };
+    act: async (ports, token, client, req) => {
+      await decline(ports, token, client, req.body);
+      return { status: 'declined' };
     },
   }),
 };
