@@ -43,7 +43,7 @@ export function openApiDocument(): object {
       responses[status] ??= { description, content: { 'application/json': { schema: ErrorBody } } };
     }
     registry.registerPath({
-      method: route.manifest.method.toLowerCase() as 'get' | 'post',
+      method: route.manifest.method.toLowerCase() as 'get' | 'post' | 'put',
       path: route.manifest.path,
       operationId: route.manifest.name,
       summary: route.summary,

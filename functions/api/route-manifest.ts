@@ -7,7 +7,7 @@ export type Access = 'none' | 'read' | 'write' | 'readwrite';
 
 export interface RouteManifestEntry {
   name: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** API Gateway resource path with `{param}` placeholders. */
   path: string;
   /** Entry file relative to the repository root; it exports `handler`. */
@@ -106,6 +106,38 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     access: { ...noAccess, table: 'readwrite', mail: true },
   },
   {
+    name: 'reassignRecipient',
+    method: 'POST',
+    path: '/v1/envelopes/{id}/recipients/{rid}/reassign',
+    entry: 'functions/handlers/reassign-recipient.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite', mail: true },
+  },
+  {
+    name: 'getTenantSettings',
+    method: 'GET',
+    path: '/v1/tenant/settings',
+    entry: 'functions/handlers/get-tenant-settings.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
+    name: 'updateTenantSettings',
+    method: 'PUT',
+    path: '/v1/tenant/settings',
+    entry: 'functions/handlers/update-tenant-settings.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite' },
+  },
+  {
+    name: 'listTenantSettings',
+    method: 'GET',
+    path: '/v1/tenant/settings/history',
+    entry: 'functions/handlers/list-tenant-settings.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
     name: 'getSigningSession',
     method: 'GET',
     path: '/v1/signing/session',
@@ -184,6 +216,14 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     entry: 'functions/handlers/signing-decline.ts',
     authorized: false,
     access: { ...noAccess, table: 'readwrite', workflow: 'callback' },
+  },
+  {
+    name: 'delegate',
+    method: 'POST',
+    path: '/v1/signing/delegate',
+    entry: 'functions/handlers/signing-delegate.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'readwrite', mail: true },
   },
   {
     name: 'createUpload',

@@ -8,6 +8,12 @@ import { idempotent } from '../core/usecases/idempotent';
 import { voidEnvelope } from '../core/usecases/void-envelope';
 import { sendEnvelope } from '../core/signing/send-envelope';
 import { correctRecipient, resendInvitation } from '../core/signing/recipient-changes';
+import { delegate, reassignRecipient } from '../core/signing/reassign';
+import {
+  getTenantSettings,
+  listTenantSettings,
+  updateTenantSettings,
+} from '../core/usecases/tenant-settings';
 import {
   decline,
   giveConsent,
@@ -34,6 +40,12 @@ import {
   VoidBody,
   ConsentBody,
   CorrectRecipientBody,
+  ReassignBody,
+  DelegateBody,
+  Delegated,
+  TenantSettings,
+  TenantSettingsBody,
+  TenantSettingsHistory,
   RecipientParams,
   DeclineBody,
   SignBody,
@@ -46,7 +58,7 @@ import {
   CodeSent,
   CodeVerified,
 } from './schemas';
-import { auditView, envelopeView, summaryView } from './views';
+import { auditView, envelopeView, summaryView, tenantSettingsView } from './views';
 
 export interface ApiRequest<P = unknown, Q = unknown, B = unknown> {
   principal: Principal | null;
@@ -309,6 +321,57 @@ export const ROUTES: Record<string, RouteDefinition> = {
         }),
       ),
   }),
+  reassignRecipient: define({
+    manifest: manifest('reassignRecipient'),
+    summary:
+      "Reassign a recipient's part to another person before they act (when the organisation allows it); an invited part is invited again at once",
+    params: RecipientParams,
+    body: ReassignBody,
+    idempotent: true,
+    responses: { 200: { description: 'The envelope', schema: Envelope } },
+    run: async (ports, req) =>
+      idempotent(
+        ports,
+        who(req),
+        `reassign:${req.params.id}:${req.params.rid}`,
+        req.idempotencyKey,
+        req.body,
+        async () => ({
+          status: 200,
+          body: envelopeView(
+            await reassignRecipient(ports, who(req), req.params.id, req.params.rid, req.body),
+          ),
+        }),
+      ),
+  }),
+  getTenantSettings: define({
+    manifest: manifest('getTenantSettings'),
+    summary: "The organisation's settings: envelope defaults and which recipient changes are allowed",
+    responses: { 200: { description: 'The current settings', schema: TenantSettings } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: tenantSettingsView(await getTenantSettings(ports, who(req))),
+    }),
+  }),
+  updateTenantSettings: define({
+    manifest: manifest('updateTenantSettings'),
+    summary: "Replace the organisation's settings with a new version (admins only)",
+    body: TenantSettingsBody,
+    responses: { 200: { description: 'The new version', schema: TenantSettings } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: tenantSettingsView(await updateTenantSettings(ports, who(req), req.body)),
+    }),
+  }),
+  listTenantSettings: define({
+    manifest: manifest('listTenantSettings'),
+    summary: "Every version of the organisation's settings, newest first (admins only)",
+    responses: { 200: { description: 'The versions', schema: TenantSettingsHistory } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: { items: (await listTenantSettings(ports, who(req))).map(tenantSettingsView) },
+    }),
+  }),
   getSigningSession: defineSigner({
     manifest: manifest('getSigningSession'),
     summary:
@@ -383,5 +446,13 @@ export const ROUTES: Record<string, RouteDefinition> = {
       await decline(ports, token, client, req.body);
       return { status: 'declined' };
     },
+  }),
+  delegate: defineSigner({
+    manifest: manifest('delegate'),
+    summary:
+      "Pass your part on to another person (when the sender's organisation allows it); your link stops working and they are invited",
+    body: DelegateBody,
+    responses: { 200: { description: 'Passed on', schema: Delegated } },
+    act: (ports, token, client, req) => delegate(ports, token, client, req.body),
   }),
 };

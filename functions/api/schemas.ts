@@ -174,46 +174,51 @@ export const RemindersInput = z
     description: 'Only recipients of the current step who have not acted are reminded, with a fresh link',
   });
 
+/** Reminder, expiry and notification settings: an envelope's own, or a tenant's defaults. */
+const settingsShape = {
+  reminders: RemindersInput.optional(),
+  notifySender: z
+    .object({
+      signed: z.boolean().optional(),
+      completed: z.boolean().optional(),
+      declined: z.boolean().optional(),
+      expired: z.boolean().optional(),
+    })
+    .strict()
+    .optional()
+    .openapi({
+      description: 'What the sender is e-mailed about; all on by default (a void always reaches the owner)',
+    }),
+  expiresInDays: z
+    .number()
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1 day')
+    .max(360, 'must be at most 360 days')
+    .optional()
+    .openapi({
+      description: 'Days from sending until the envelope expires; default 120',
+      example: 120,
+    }),
+  warnDaysBefore: z
+    .number()
+    .int('must be a whole number of days')
+    .min(0, 'must be at least 0 (0 sends no warning)')
+    .max(359, 'must be less than expiresInDays')
+    .optional()
+    .openapi({
+      description:
+        'Days before the expiry that recipients who have not acted, and the sender, are warned; default 3, 0 for none; less than expiresInDays',
+      example: 3,
+    }),
+};
+
 export const CreateEnvelopeBody = z
   .object({
     title: text(200),
     message: z.string().max(10_000).default(''),
     documents: z.array(DocumentInput).min(1).max(20),
     recipients: z.array(RecipientInput).min(1).max(100),
-    reminders: RemindersInput.optional(),
-    notifySender: z
-      .object({
-        signed: z.boolean().optional(),
-        completed: z.boolean().optional(),
-        declined: z.boolean().optional(),
-        expired: z.boolean().optional(),
-      })
-      .strict()
-      .optional()
-      .openapi({
-        description: 'What the sender is e-mailed about; all on by default (a void always reaches the owner)',
-      }),
-    expiresInDays: z
-      .number()
-      .int('must be a whole number of days')
-      .min(1, 'must be at least 1 day')
-      .max(360, 'must be at most 360 days')
-      .optional()
-      .openapi({
-        description: 'Days from sending until the envelope expires; default 120',
-        example: 120,
-      }),
-    warnDaysBefore: z
-      .number()
-      .int('must be a whole number of days')
-      .min(0, 'must be at least 0 (0 sends no warning)')
-      .max(359, 'must be less than expiresInDays')
-      .optional()
-      .openapi({
-        description:
-          'Days before the expiry that recipients who have not acted, and the sender, are warned; default 3, 0 for none; less than expiresInDays',
-        example: 3,
-      }),
+    ...settingsShape,
   })
   .strict()
   .openapi('CreateEnvelope');
@@ -248,6 +253,92 @@ export const CorrectRecipientBody = z
   .object({ email: z.email().max(254), name: text(200).optional() })
   .strict()
   .openapi('CorrectRecipient');
+
+export const ReassignBody = z
+  .object({
+    name: text(200),
+    email: z.email().max(254),
+    reason: text(1000),
+    auth: RecipientAuthInput.optional().openapi({
+      description:
+        "The new person's authentication; required when the part used an access code or an SMS code (those belong to the previous person)",
+    }),
+  })
+  .strict()
+  .openapi('ReassignRecipient');
+
+export const DelegateBody = z
+  .object({ name: text(200), email: z.email().max(254), reason: text(1000) })
+  .strict()
+  .openapi('Delegate');
+
+export const Delegated = z
+  .object({ delegatedTo: z.object({ name: z.string(), email: z.string() }) })
+  .openapi('Delegated');
+
+const recipientChanges = {
+  senderMayReassign: z.boolean().openapi({
+    description: "The sender (or an admin) may hand a recipient's part to another person before they act",
+  }),
+  recipientMayDelegate: z.boolean().openapi({
+    description: 'A recipient may pass their part on to another person from their signing link',
+  }),
+};
+
+export const TenantSettingsBody = z
+  .object({
+    envelopeDefaults: z
+      .object(settingsShape)
+      .strict()
+      .optional()
+      .openapi({ description: 'Defaults for every envelope setting an envelope leaves out' }),
+    recipientChanges: z
+      .object({
+        senderMayReassign: recipientChanges.senderMayReassign.optional(),
+        recipientMayDelegate: recipientChanges.recipientMayDelegate.optional(),
+      })
+      .strict()
+      .optional(),
+    version: z.number().int().min(0).optional().openapi({
+      description: 'The version this change was made from: a change saved since is not overwritten (409)',
+    }),
+  })
+  .strict()
+  .openapi('TenantSettingsInput', {
+    description: 'A whole new version of the settings: what is left out takes the built-in default',
+  });
+
+const EnvelopeSettingsView = z
+  .object({
+    reminders: z.object({
+      firstAfterHours: z.number().int(),
+      everyHours: z.number().int(),
+      max: z.number().int(),
+    }),
+    expiresInDays: z.number().int(),
+    warnDaysBefore: z.number().int(),
+    notifySender: z.object({
+      signed: z.boolean(),
+      completed: z.boolean(),
+      declined: z.boolean(),
+      expired: z.boolean(),
+    }),
+  })
+  .openapi('EnvelopeSettings');
+
+export const TenantSettings = z
+  .object({
+    version: z.number().int().openapi({ description: '0: the built-in defaults, never changed' }),
+    envelopeDefaults: EnvelopeSettingsView,
+    recipientChanges: z.object(recipientChanges),
+    updatedAt: z.string().optional(),
+    updatedBy: z.object({ sub: z.string(), email: z.string().optional() }).optional(),
+  })
+  .openapi('TenantSettings');
+
+export const TenantSettingsHistory = z
+  .object({ items: z.array(TenantSettings) })
+  .openapi('TenantSettingsHistory');
 
 export const ListQuery = z
   .object({
@@ -301,6 +392,20 @@ export const Recipient = z
         failedAttempts: z.number().int().optional(),
       })
       .openapi({ description: 'The authentication method (never the access code)' }),
+    reassignedFrom: z
+      .array(
+        z.object({
+          name: z.string(),
+          email: z.string(),
+          at: z.string(),
+          by: z.enum(['sender', 'recipient']),
+          reason: z.string(),
+        }),
+      )
+      .optional()
+      .openapi({
+        description: 'The people who had this part before, oldest first (reassigned or delegated)',
+      }),
   })
   .openapi('Recipient');
 
@@ -317,23 +422,9 @@ export const Envelope = z
     voidedReason: z.string().optional(),
     declinedBy: z.string().optional().openapi({ description: 'The recipient who declined' }),
     sentAt: z.string().optional(),
-    settings: z
-      .object({
-        reminders: z.object({
-          firstAfterHours: z.number().int(),
-          everyHours: z.number().int(),
-          max: z.number().int(),
-        }),
-        expiresInDays: z.number().int(),
-        warnDaysBefore: z.number().int(),
-        notifySender: z.object({
-          signed: z.boolean(),
-          completed: z.boolean(),
-          declined: z.boolean(),
-          expired: z.boolean(),
-        }),
-      })
-      .openapi({ description: 'Reminder, expiry and notification settings, with the defaults filled in' }),
+    settings: EnvelopeSettingsView.openapi({
+      description: 'Reminder, expiry and notification settings, with the defaults filled in',
+    }),
     expiresAt: z.string().optional().openapi({ description: 'Set when the envelope is sent' }),
     expiryWarnedAt: z.string().optional(),
     expiredAt: z.string().optional(),

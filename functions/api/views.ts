@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import type { AuditTrail as AuditTrailResult } from '../core/usecases/envelope-queries';
 import { authOf, isAuthLocked, settingsOf, type EnvelopeState } from '../core/envelope';
 import { maskPhone } from '../core/signing/signer-auth';
-import type { AuditTrail, Envelope, EnvelopeSummary } from './schemas';
+import type { StoredTenantSettings } from '../core/tenant-settings';
+import type { AuditTrail, Envelope, EnvelopeSummary, TenantSettings } from './schemas';
 
 /** What the API shows of an envelope: storage keys and internal hashes stay inside. */
 export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
@@ -58,6 +59,7 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
       ...(r.approvedAt ? { approvedAt: r.approvedAt } : {}),
       ...(r.supersededAt ? { supersededAt: r.supersededAt } : {}),
       ...(r.declinedAt ? { declinedAt: r.declinedAt, declineReason: r.declineReason } : {}),
+      ...(r.reassignedFrom ? { reassignedFrom: r.reassignedFrom } : {}),
       auth: (() => {
         const auth = authOf(r);
         return {
@@ -94,5 +96,15 @@ export function auditView(t: AuditTrailResult): z.infer<typeof AuditTrail> {
     headHash: t.verdict.headHash,
     algorithm: 'sha256(prevHash || JCS(event without hash)); see docs/audit-trail.md',
     events: t.events,
+  };
+}
+
+export function tenantSettingsView(t: StoredTenantSettings): z.infer<typeof TenantSettings> {
+  return {
+    version: t.version,
+    envelopeDefaults: t.envelopeDefaults,
+    recipientChanges: t.recipientChanges,
+    ...(t.updatedAt ? { updatedAt: t.updatedAt } : {}),
+    ...(t.updatedBy ? { updatedBy: t.updatedBy } : {}),
   };
 }

@@ -25,6 +25,12 @@ export function requireWriter(p: Principal, action: string): void {
   }
 }
 
+export function requireAdmin(p: Principal, action: string): void {
+  if (!p.roles.includes('admin')) {
+    throw new ForbiddenError(`role ${describe(p)} may not ${action}; only an admin may`);
+  }
+}
+
 export function requireAnyRole(p: Principal, action: string): void {
   if (p.roles.length === 0) throw new ForbiddenError(`a user without a role may not ${action}`);
 }

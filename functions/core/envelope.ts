@@ -246,6 +246,25 @@ export interface EmailCorrectedData extends RecipientRef {
   name?: string;
 }
 
+/** A person, as a reassignment names the one who had the part and the one who has it now. */
+export interface PersonRef {
+  name: string;
+  email: string;
+}
+
+/**
+ * The recipient's part passed to another person: by the sender (reassign) or by the recipient
+ * from their link (delegate). The recipient id, step and fields stay; the person changes.
+ */
+export interface RecipientReassignedData extends RecipientRef {
+  from: PersonRef;
+  to: PersonRef;
+  reason: string;
+  by: 'sender' | 'recipient';
+  /** The new person's authentication, when it changed (an access code itself is never recorded). */
+  auth?: RecipientAuth;
+}
+
 export interface RecipientDeclinedData extends RecipientRef {
   reason: string;
 }
@@ -295,6 +314,7 @@ export type EnvelopeEvent =
   | E<'recipient.invited', RecipientInvitedData>
   | E<'recipient.invitation_resent', InvitationResentData>
   | E<'recipient.email_corrected', EmailCorrectedData>
+  | E<'recipient.reassigned', RecipientReassignedData>
   | E<'recipient.viewed', RecipientRef>
   | E<'recipient.document_viewed', DocumentViewedData>
   | E<'recipient.consented', ConsentedData>
@@ -334,6 +354,8 @@ export interface RecipientState extends RecipientSpec {
   remindedAt?: string;
   /** Code authentication since the last invitation: a resend starts it over. */
   authState?: RecipientAuthState;
+  /** The people who had this part before, oldest first. */
+  reassignedFrom?: (PersonRef & { at: string; by: 'sender' | 'recipient'; reason: string })[];
 }
 
 export interface RecipientAuthState {
@@ -483,6 +505,25 @@ function next(state: EnvelopeState, event: EnvelopeEvent): EnvelopeState {
         recipients: updateRecipient(state, event.data.recipientId, (r) => ({
           email: event.data.to,
           name: event.data.name ?? r.name,
+        })),
+      };
+    case 'recipient.reassigned':
+      return {
+        ...state,
+        // A new person: what the previous one saw, agreed to or proved does not carry over.
+        recipients: updateRecipient(state, event.data.recipientId, (r) => ({
+          name: event.data.to.name,
+          email: event.data.to.email,
+          ...(event.data.auth ? { auth: event.data.auth } : {}),
+          status: r.status === 'viewed' || r.status === 'withdrawn' ? 'sent' : r.status,
+          viewedAt: undefined,
+          viewedDocuments: undefined,
+          consent: undefined,
+          authState: undefined,
+          reassignedFrom: [
+            ...(r.reassignedFrom ?? []),
+            { ...event.data.from, at: event.at, by: event.data.by, reason: event.data.reason },
+          ],
         })),
       };
     case 'recipient.viewed':

@@ -1,3 +1,4 @@
+import type { TenantSettingsStore } from './tenant-settings';
 import type { EnvelopeEvent, EnvelopeState, EnvelopeStatus } from './envelope';
 import type { FontSource } from './pdf-stamp/fonts';
 
@@ -218,6 +219,8 @@ export interface SignerTokenRecord {
   tenantId: string;
   envelopeId: string;
   recipientId: string;
+  /** The address the link was mailed to: once the part belongs to another address, it opens nothing. */
+  email?: string;
   issuedAt: string;
   revokedAt?: string;
   /** When the recipient proved who they are with a code on this link (methods other than `email`). */
@@ -306,5 +309,6 @@ export interface Ports {
   seal: SealKit;
   fonts: FontSource;
   links: Links;
+  tenantSettings: TenantSettingsStore;
   log?: Log;
 }

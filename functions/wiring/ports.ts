@@ -18,6 +18,7 @@ import { certificatesFromPem } from '../core/pdf-seal/certificates';
 import { DynamoEnvelopeStore } from '../adapters/dynamodb/envelope-store';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { DynamoSigningStore } from '../adapters/dynamodb/signing-store';
+import { DynamoTenantSettingsStore } from '../adapters/dynamodb/tenant-settings-store';
 import { DynamoUploadStore } from '../adapters/dynamodb/upload-store';
 import { NodeFontSource } from '../adapters/fonts/node-font-source';
 import { KmsSealSigner } from '../adapters/kms/kms-seal-signer';
@@ -94,6 +95,7 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
     signerTokens: signing,
     signerAuth: signing,
     waits: signing,
+    tenantSettings: new DynamoTenantSettingsStore(dynamo, config.tableName),
     // SNS is used (and granted) only by the functions that send codes; locally, an outbox file.
     get sms(): SmsSender {
       sms ??= new SnsSms(new SNSClient(common));

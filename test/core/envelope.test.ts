@@ -94,6 +94,7 @@ describe('docs/audit-trail.md', () => {
       'recipient.invited': true,
       'recipient.invitation_resent': true,
       'recipient.email_corrected': true,
+      'recipient.reassigned': true,
       'recipient.viewed': true,
       'recipient.document_viewed': true,
       'recipient.consented': true,

@@ -139,6 +139,19 @@ export async function mailTo(service: TestService, email: string, prefix?: strin
   );
 }
 
+/** What one address received, oldest first, as the subjects' first words ("Please sign", "Reminder"...). */
+export async function inbox(service: TestService, email: string): Promise<string[]> {
+  return (await mailTo(service, email)).map((m) => m.subject.slice(0, m.subject.indexOf(':')));
+}
+
+/** The inbox once it holds at least `count` mails. */
+export function inboxReaches(service: TestService, email: string, count: number): Promise<string[]> {
+  return eventually(`${count} mails to ${email}`, async () => {
+    const subjects = await inbox(service, email);
+    return subjects.length >= count ? subjects : undefined;
+  });
+}
+
 export interface Sms {
   id: string;
   to: string;

@@ -19,3 +19,6 @@ export const recipientTokensSk = (recipientId: string) => `TOKENS#${recipientId}
 /** A recipient's access code hash, and their current one-time code hash, under the envelope. */
 export const accessCodeSk = (recipientId: string) => `AUTH#ACCESS#${recipientId}`;
 export const oneTimeCodeSk = (recipientId: string) => `AUTH#OTP#${recipientId}`;
+/** A tenant's settings: one item per version, the latest read first. */
+export const tenantSettingsPk = (tenantId: string) => `T#${tenantId}#SETTINGS`;
+export const settingsVersionSk = (version: number) => `V#${String(version).padStart(10, '0')}`;

@@ -20,6 +20,7 @@ export async function issueInvitation(
     tenantId: state.tenantId,
     envelopeId: state.id,
     recipientId: recipient.id,
+    email: recipient.email,
     issuedAt: ports.clock.now().toISOString(),
   });
   return ports.mail.send(compose(state, recipient, signingLink(ports.links.publicUrl, token)));

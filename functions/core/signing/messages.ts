@@ -1,4 +1,4 @@
-import type { EnvelopeState, RecipientState } from '../envelope';
+import type { EnvelopeState, PersonRef, RecipientState } from '../envelope';
 import type { MailMessage } from '../ports';
 
 /** The e-mails of the signing route, as plain text: short, and saying what to do next. */
@@ -218,6 +218,67 @@ export function actNotice(
       `${r.name} <${r.email}> ${act} "${s.title}" at ${r.signedAt ?? s.updatedAt}.`,
       '',
       `${done} of ${s.steps.length} routing step(s) complete; ${acting.length + groups.size} party(ies) sign or approve in all.`,
+      '',
+      `Envelope reference: ${s.id}`,
+    ].join('\n'),
+  };
+}
+
+/** The invitation of the person a part was reassigned or delegated to: who passed it on, and why. */
+export function reassignedInvitation(
+  s: EnvelopeState,
+  r: RecipientState,
+  link: string,
+  change: { from: PersonRef; by: 'sender' | 'recipient'; reason: string },
+): MailMessage {
+  const base = invitation(s, r, link);
+  const note =
+    change.by === 'recipient'
+      ? `${change.from.name} <${change.from.email}> passed this request on to you: "${change.reason}".`
+      : `${senderName(s)} reassigned this request to you from ${change.from.name}: "${change.reason}".`;
+  const [hello, blank, ...rest] = base.text.split('\n');
+  return { ...base, text: [hello, blank, note, '', ...rest].join('\n') };
+}
+
+/** To the person whose part was reassigned or delegated: nothing more is needed from them. */
+export function partReassigned(
+  s: EnvelopeState,
+  previous: PersonRef,
+  to: PersonRef,
+  by: 'sender' | 'recipient',
+): MailMessage {
+  return {
+    to: [previous.email],
+    subject: `${by === 'recipient' ? 'Passed on' : 'Reassigned'}: ${s.title}`,
+    text: [
+      `Hello ${previous.name},`,
+      '',
+      by === 'recipient'
+        ? `You passed your part in "${s.title}" on to ${to.name} <${to.email}>.`
+        : `${senderName(s)} reassigned your part in "${s.title}" to ${to.name} <${to.email}>.`,
+      'Nothing more is needed from you, and your signing link no longer works.',
+      '',
+      `Envelope reference: ${s.id}`,
+    ].join('\n'),
+  };
+}
+
+/** To the sender, when a recipient delegated their part from their link. */
+export function delegatedNotice(
+  s: EnvelopeState,
+  from: PersonRef,
+  to: PersonRef,
+  reason: string,
+  sender: string,
+): MailMessage {
+  return {
+    to: [sender],
+    subject: `Delegated by ${from.name}: ${s.title}`,
+    text: [
+      `${from.name} <${from.email}> passed their part in "${s.title}" on to ${to.name} <${to.email}>.`,
+      `Their reason: "${reason}"`,
+      '',
+      `${to.name} has been sent the invitation. You can still void the envelope or reassign the part.`,
       '',
       `Envelope reference: ${s.id}`,
     ].join('\n'),

@@ -2,10 +2,10 @@ import { requireManage, type Principal } from '../access';
 import { hasActed, type EnvelopeState, type RecipientState } from '../envelope';
 import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import type { Ports } from '../ports';
+import type { MailMessage, Ports } from '../ports';
 import { issueInvitation } from './invite';
 
-function recipientOf(state: EnvelopeState, recipientId: string): RecipientState {
+export function recipientOf(state: EnvelopeState, recipientId: string): RecipientState {
   const r = state.recipients.find((x) => x.id === recipientId);
   if (!r) throw new NotFoundError(`envelope ${state.id} has no recipient "${recipientId}"`);
   return r;
@@ -25,7 +25,7 @@ function requireNotActed(r: RecipientState, action: string): void {
   }
 }
 
-const invited = (r: RecipientState) => r.status === 'sent' || r.status === 'viewed';
+export const invited = (r: RecipientState) => r.status === 'sent' || r.status === 'viewed';
 
 /**
  * Resend: a new link goes out and every earlier link of this recipient stops working; a recipient
@@ -66,17 +66,22 @@ export async function resendInvitation(
   return reinvite(ports, key, r);
 }
 
-async function reinvite(
+/**
+ * Revokes every link of the recipient, then mails a fresh one (the `compose`d invitation) and
+ * records it; a lock on wrong codes and any outstanding one-time code go with the old links.
+ */
+export async function reinvite(
   ports: Ports,
   key: { tenantId: string; envelopeId: string },
   r: RecipientState,
+  compose?: (s: EnvelopeState, r: RecipientState, link: string) => MailMessage,
 ): Promise<EnvelopeState> {
   const at = ports.clock.now().toISOString();
   const revoked = await ports.signerTokens.revokeRecipient(key, r.id, at);
   // An outstanding one-time code dies with the links; the resend event lifts a lock (see the fold).
   await ports.signerAuth.deleteOneTimeCode(key, r.id);
   const current = await loadEnvelope(ports.envelopes, key);
-  const { messageId } = await issueInvitation(ports, current, recipientOf(current, r.id));
+  const { messageId } = await issueInvitation(ports, current, recipientOf(current, r.id), compose);
   return withRetry(async () => {
     const latest = await loadEnvelope(ports.envelopes, key);
     const { state } = await appendEvent(ports.envelopes, latest, {

@@ -17,6 +17,7 @@ import { stampSignatures, type Stamp } from '../pdf-stamp/stamp';
 import type { MailAttachment, Ports } from '../ports';
 import { completion, ended, expiryWarning, expiryWarningToSender, reminder } from './messages';
 import { issueInvitation } from './invite';
+import { reinvite } from './recipient-changes';
 import { dueWork, expiryOf, isPending, waitSeconds } from './schedule';
 
 /** An ending the route catches by name (Envelope.Voided, .Declined, .Expired). */
@@ -58,10 +59,14 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
       const waiting = state.recipients.filter(
         (r) => r.step === p.step && r.status === 'created' && r.role !== 'carbon_copy',
       );
-      for (const r of waiting) {
-        // A void or decline while this step is being invited stops the remaining invitations.
-        stopIfEnded(await loadEnvelope(ports.envelopes, keyOf(p)));
-        const { messageId } = await issueInvitation(ports, state, r);
+      for (const { id } of waiting) {
+        // A void or decline while this step is being invited stops the remaining invitations;
+        // a reassignment or a corrected address meanwhile is invited as it now stands.
+        const before = await loadEnvelope(ports.envelopes, keyOf(p));
+        stopIfEnded(before);
+        const r = before.recipients.find((x) => x.id === id)!;
+        if (r.status !== 'created') continue;
+        const { messageId } = await issueInvitation(ports, before, r);
         await withRetry(async () => {
           // A mail that went out is recorded, even if the envelope ended meanwhile.
           const current = await loadEnvelope(ports.envelopes, keyOf(p));
@@ -72,6 +77,7 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
             data: { recipientId: r.id, step: p.step, email: r.email, messageId },
           });
         });
+        await followAddressChange(ports, p, r.id, r.email);
       }
       return { invited: waiting.length, ...(await attend(ports, p)) };
     },
@@ -231,10 +237,12 @@ async function attend(ports: Ports, p: StepPayload): Promise<StepWaitResult> {
     const due = dueWork(state, p.step, now);
     if (due.expired) await expire(ports, p);
     if (due.warn) warned = await warnOfExpiry(ports, p);
-    for (const r of due.remind) {
-      // A void or decline meanwhile stops the remaining reminders.
+    for (const { id } of due.remind) {
+      // A void or decline meanwhile stops the remaining reminders; whoever now has the part is reminded.
       const current = await loadEnvelope(ports.envelopes, keyOf(p));
       stopIfEnded(current);
+      const r = current.recipients.find((x) => x.id === id)!;
+      if (!isPending(r)) continue;
       const count = (r.reminders ?? 0) + 1;
       const { messageId } = await issueInvitation(ports, current, r, reminder);
       await withRetry(async () => {
@@ -247,6 +255,7 @@ async function attend(ports: Ports, p: StepPayload): Promise<StepWaitResult> {
           data: { recipientId: r.id, count, messageId },
         });
       });
+      await followAddressChange(ports, p, r.id, r.email);
       reminded++;
     }
     state = await loadEnvelope(ports.envelopes, keyOf(p));
@@ -257,6 +266,17 @@ async function attend(ports: Ports, p: StepPayload): Promise<StepWaitResult> {
     warned,
     waitSeconds: waitSeconds(state, p.step, ports.clock.now().getTime()),
   };
+}
+
+/**
+ * A link just mailed to an address the recipient no longer has (a reassignment or a correction
+ * landed while it went out) stops working, and the part's current person is invited instead.
+ */
+async function followAddressChange(ports: Ports, p: EnvelopePayload, recipientId: string, mailedTo: string) {
+  const now = await loadEnvelope(ports.envelopes, keyOf(p));
+  const r = now.recipients.find((x) => x.id === recipientId);
+  if (!r || r.email === mailedTo || now.status !== 'sent' || !isPending(r)) return;
+  await reinvite(ports, keyOf(p), r);
 }
 
 /** Records the expiry (unless the envelope ended otherwise first) and ends the route. */

@@ -50,6 +50,10 @@ export async function resolveSigner(
   }
   if (record.revokedAt && recipient?.status !== 'superseded')
     throw new UnauthorizedError('this signing link was replaced by a newer one; use the latest invitation');
+  // The part passed to another address (reassigned, delegated, corrected) before this link's
+  // revocation was written: it is already no longer this link's.
+  if (recipient && record.email !== undefined && record.email !== recipient.email)
+    throw new UnauthorizedError('this signing link was replaced by a newer one; use the latest invitation');
   if (!recipient)
     throw new NotFoundError('this signing link names a recipient who is no longer on the envelope');
   if (isFinal(envelope.status) && envelope.status !== 'completed' && !opts.allowEnded) {

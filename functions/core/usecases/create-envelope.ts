@@ -27,6 +27,7 @@ import { sha256Hex } from '../hashing';
 import { inspectPdf } from '../pdf';
 import type { Ports } from '../ports';
 import { hashSecret } from '../signing/signer-auth';
+import { loadTenantSettings } from '../tenant-settings';
 
 export type DocumentInput = { id?: string; name: string } & (
   { contentBase64: string; uploadId?: undefined } | { uploadId: string; contentBase64?: undefined }
@@ -106,7 +107,12 @@ export async function createEnvelope(
   checkRoles(input.recipients);
   checkSteps(input.recipients);
   checkAuth(input.recipients);
-  const settings = checkSettings(input, new Set(input.recipients.map((r) => r.step)).size);
+  const tenant = await loadTenantSettings(ports.tenantSettings, principal.tenantId);
+  const settings = checkSettings(
+    input,
+    new Set(input.recipients.map((r) => r.step)).size,
+    tenant.envelopeDefaults,
+  );
   const ids = recipientIds(input.recipients);
   const loaded = await Promise.all(
     input.documents.map((doc, i) => loadDocument(ports, principal, opts.envelopeId, doc, docIds[i]!, i)),
@@ -295,21 +301,35 @@ function checkSteps(recipients: RecipientInput[]): void {
 }
 
 /**
- * The envelope's reminder and expiry settings, with the defaults filled in, refused when outside
- * ROUTE_LIMITS (which the signing route's history bound relies on) or inconsistent.
+ * The envelope's reminder and expiry settings, with the defaults (the tenant's) filled in, refused
+ * when outside ROUTE_LIMITS (which the signing route's history bound relies on) or inconsistent.
+ * `prefix` is where the settings sit in the request, for the paths that errors name.
  */
-export function checkSettings(input: SettingsInput, stepCount: number): EnvelopeSettings {
-  const d = DEFAULT_ENVELOPE_SETTINGS;
+export function checkSettings(
+  input: SettingsInput,
+  stepCount: number,
+  d: EnvelopeSettings = DEFAULT_ENVELOPE_SETTINGS,
+  prefix = 'body',
+): EnvelopeSettings {
+  const perRecipient = Math.min(
+    ROUTE_LIMITS.maxReminders,
+    Math.floor(ROUTE_LIMITS.maxReminderRounds / Math.max(1, stepCount)),
+  );
   const settings: EnvelopeSettings = {
     reminders: {
       firstAfterHours: input.reminders?.firstAfterHours ?? d.reminders.firstAfterHours,
       everyHours: input.reminders?.everyHours ?? d.reminders.everyHours,
-      max: input.reminders?.max ?? d.reminders.max,
+      // A tenant default above what a long route may send is lowered to fit, not refused.
+      max: input.reminders?.max ?? Math.min(d.reminders.max, perRecipient),
     },
     expiresInDays: input.expiresInDays ?? d.expiresInDays,
     warnDaysBefore: input.warnDaysBefore ?? d.warnDaysBefore,
     notifySender: { ...d.notifySender, ...input.notifySender },
   };
+  // A default warning that would not come before a short expiry comes the day before instead.
+  if (input.warnDaysBefore === undefined && Number.isInteger(settings.expiresInDays)) {
+    settings.warnDaysBefore = Math.max(0, Math.min(settings.warnDaysBefore, settings.expiresInDays - 1));
+  }
   const problems: ErrorDetail[] = [];
   const whole = (path: string, value: number, min: number, max: number, unit: string) => {
     if (!Number.isInteger(value)) problems.push({ path, message: `must be a whole number of ${unit}` });
@@ -319,40 +339,37 @@ export function checkSettings(input: SettingsInput, stepCount: number): Envelope
     return false;
   };
   const maxDays = ROUTE_LIMITS.maxExpirySeconds / 86_400;
-  const expiryOk = whole('body.expiresInDays', settings.expiresInDays, 1, maxDays, 'days');
+  const expiryOk = whole(`${prefix}.expiresInDays`, settings.expiresInDays, 1, maxDays, 'days');
   const expiryHours = expiryOk ? settings.expiresInDays * 24 : maxDays * 24;
   const minHours = ROUTE_LIMITS.minReminderSeconds / 3600;
   for (const key of ['firstAfterHours', 'everyHours'] as const) {
-    const path = `body.reminders.${key}`;
+    const path = `${prefix}.reminders.${key}`;
     const value = settings.reminders[key];
     if (!whole(path, value, minHours, Number.MAX_SAFE_INTEGER, 'hours')) continue;
-    if (value > expiryHours) {
+    // A default interval longer than this envelope's life only means no reminder falls due.
+    if (value > expiryHours && input.reminders?.[key] !== undefined) {
       problems.push({
         path,
         message: `a reminder interval of ${value} hours is above the expiry (${expiryHours / 24} days = ${expiryHours} hours)`,
       });
     }
   }
-  const perRecipient = Math.min(
-    ROUTE_LIMITS.maxReminders,
-    Math.floor(ROUTE_LIMITS.maxReminderRounds / Math.max(1, stepCount)),
-  );
   if (
-    whole('body.reminders.max', settings.reminders.max, 0, ROUTE_LIMITS.maxReminders, 'reminders') &&
+    whole(`${prefix}.reminders.max`, settings.reminders.max, 0, ROUTE_LIMITS.maxReminders, 'reminders') &&
     settings.reminders.max > perRecipient
   ) {
     problems.push({
-      path: 'body.reminders.max',
+      path: `${prefix}.reminders.max`,
       message: `with ${stepCount} routing steps at most ${perRecipient} reminders per recipient: an envelope sends at most ${ROUTE_LIMITS.maxReminderRounds} rounds of reminders over all its steps`,
     });
   }
   if (
-    whole('body.warnDaysBefore', settings.warnDaysBefore, 0, maxDays - 1, 'days') &&
+    whole(`${prefix}.warnDaysBefore`, settings.warnDaysBefore, 0, maxDays - 1, 'days') &&
     expiryOk &&
     settings.warnDaysBefore >= settings.expiresInDays
   ) {
     problems.push({
-      path: 'body.warnDaysBefore',
+      path: `${prefix}.warnDaysBefore`,
       message: `the warning must come before the expiry: less than expiresInDays (${settings.expiresInDays})`,
     });
   }
@@ -366,25 +383,7 @@ export function checkSettings(input: SettingsInput, stepCount: number): Envelope
 }
 
 function checkAuth(recipients: RecipientInput[]): void {
-  const problems: ErrorDetail[] = [];
-  recipients.forEach((r, i) => {
-    const path = `body.recipients[${i}].auth`;
-    if (r.auth?.method === 'sms' && !E164.test(r.auth.phone ?? '')) {
-      problems.push({
-        path: `${path}.phone`,
-        message: 'an SMS code needs the phone number in E.164 form, such as +15555550123',
-      });
-    }
-    if (r.auth?.method === 'access_code') {
-      const length = [...(r.auth.code ?? '')].length;
-      if (length < ACCESS_CODE_LENGTH.min || length > ACCESS_CODE_LENGTH.max) {
-        problems.push({
-          path: `${path}.code`,
-          message: `an access code has ${ACCESS_CODE_LENGTH.min} to ${ACCESS_CODE_LENGTH.max} characters`,
-        });
-      }
-    }
-  });
+  const problems = recipients.flatMap((r, i) => authProblems(r.auth, `body.recipients[${i}].auth`));
   if (problems.length) {
     throw new ValidationError(
       `invalid recipient authentication: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
@@ -393,8 +392,29 @@ function checkAuth(recipients: RecipientInput[]): void {
   }
 }
 
+/** What is wrong with one recipient's authentication (`path` names it in the request). */
+export function authProblems(auth: AuthInput | undefined, path: string): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  if (auth?.method === 'sms' && !E164.test(auth.phone ?? '')) {
+    problems.push({
+      path: `${path}.phone`,
+      message: 'an SMS code needs the phone number in E.164 form, such as +15555550123',
+    });
+  }
+  if (auth?.method === 'access_code') {
+    const length = [...(auth.code ?? '')].length;
+    if (length < ACCESS_CODE_LENGTH.min || length > ACCESS_CODE_LENGTH.max) {
+      problems.push({
+        path: `${path}.code`,
+        message: `an access code has ${ACCESS_CODE_LENGTH.min} to ${ACCESS_CODE_LENGTH.max} characters`,
+      });
+    }
+  }
+  return problems;
+}
+
 /** What the event records of the method: never the access code. */
-function recordedAuth(auth: AuthInput | undefined): RecipientAuth {
+export function recordedAuth(auth: AuthInput | undefined): RecipientAuth {
   if (!auth) return { method: 'email' };
   if (auth.method === 'access_code') return { method: 'access_code' };
   if (auth.method === 'sms') return { method: 'sms', phone: auth.phone };

@@ -8,6 +8,8 @@ import {
   eventsOfType,
   eventually,
   execution,
+  inbox,
+  inboxReaches,
   invitationToken,
   LINK,
   mailTo,
@@ -54,18 +56,6 @@ function reach(wait: PendingWait): void {
   expect(service.runner.checkDeadlines()).toBeGreaterThanOrEqual(1);
 }
 
-/** What one address received, oldest first, as the subjects' first words ("Please sign", "Reminder"...). */
-async function inbox(email: string): Promise<string[]> {
-  return (await mailTo(service, email)).map((m) => m.subject.slice(0, m.subject.indexOf(':')));
-}
-
-function inboxReaches(email: string, count: number): Promise<string[]> {
-  return eventually(`${count} mails to ${email}`, async () => {
-    const subjects = await inbox(email);
-    return subjects.length >= count ? subjects : undefined;
-  });
-}
-
 async function sender(label: string) {
   const tenant = tenantFor(label);
   const email = uniqueEmail('sender');
@@ -96,12 +86,12 @@ describe('reminders', () => {
     reach(wait);
     wait = await pendingWait(envelope.id, wait);
     // Only b, who has not acted, is reminded; the next one is due 3 hours later.
-    expect(await inboxReaches(b.email, 2)).toEqual(['Please sign', 'Reminder']);
+    expect(await inboxReaches(service, b.email, 2)).toEqual(['Please sign', 'Reminder']);
     expect(wait.deadline.getTime()).toBe(t0 + 5 * HOUR);
 
     reach(wait);
     wait = await pendingWait(envelope.id, wait);
-    expect(await inboxReaches(b.email, 3)).toEqual(['Please sign', 'Reminder', 'Reminder']);
+    expect(await inboxReaches(service, b.email, 3)).toEqual(['Please sign', 'Reminder', 'Reminder']);
     // The cap (2) is reached: the next wait runs to the warning, 3 days (the default) before the expiry.
     expect(wait.deadline.getTime()).toBe(t0 + 7 * DAY);
 
@@ -132,11 +122,16 @@ describe('reminders', () => {
     const linkC = await invitationToken(service, c.email);
     await signAs(service, linkC);
     await waitForStatus(service, owner.token, envelope.id, 'completed');
-    expect(await inboxReaches(c.email, 2)).toEqual(['Please sign', 'Completed']);
-    expect(await inboxReaches(b.email, 4)).toEqual(['Please sign', 'Reminder', 'Reminder', 'Completed']);
-    expect(await inboxReaches(a.email, 2)).toEqual(['Please sign', 'Completed']);
+    expect(await inboxReaches(service, c.email, 2)).toEqual(['Please sign', 'Completed']);
+    expect(await inboxReaches(service, b.email, 4)).toEqual([
+      'Please sign',
+      'Reminder',
+      'Reminder',
+      'Completed',
+    ]);
+    expect(await inboxReaches(service, a.email, 2)).toEqual(['Please sign', 'Completed']);
     // The sender hears of each signature (on by default), then of the completion.
-    expect(await inboxReaches(owner.email, 4)).toEqual([
+    expect(await inboxReaches(service, owner.email, 4)).toEqual([
       'Signed by Signer 1',
       'Signed by Signer 2',
       'Signed by Signer 3',
@@ -156,7 +151,7 @@ describe('reminders', () => {
     expect((await pendingWait(envelope.id)).deadline.getTime()).toBe(t0 + 3 * DAY);
     await signAs(service, await invitationToken(service, signers[0]!.email));
     await waitForStatus(service, owner.token, envelope.id, 'completed');
-    expect(await inboxReaches(signers[0]!.email, 2)).toEqual(['Please sign', 'Completed']);
+    expect(await inboxReaches(service, signers[0]!.email, 2)).toEqual(['Please sign', 'Completed']);
   });
 });
 
@@ -182,11 +177,11 @@ describe('expiry', () => {
     wait = await pendingWait(envelope.id, wait);
     expect(wait.deadline.getTime()).toBe(t0 + 4 * DAY);
     // b, who has not acted, and the sender are warned; a, who signed, is not.
-    expect(await inboxReaches(b.email, 2)).toEqual(['Please sign', 'Expires soon']);
-    expect((await inboxReaches(owner.email, 2)).filter((x) => !x.startsWith('Signed by'))).toEqual([
+    expect(await inboxReaches(service, b.email, 2)).toEqual(['Please sign', 'Expires soon']);
+    expect((await inboxReaches(service, owner.email, 2)).filter((x) => !x.startsWith('Signed by'))).toEqual([
       'Expires soon',
     ]);
-    expect(await inbox(a.email)).toEqual(['Please sign']);
+    expect(await inbox(service, a.email)).toEqual(['Please sign']);
     const warned = await eventsOfType(service, owner.tenant, envelope.id, 'envelope.expiry_warned');
     expect(warned.map((e) => e.data)).toEqual([
       {
@@ -201,9 +196,9 @@ describe('expiry', () => {
     const view = await readEnvelope(service, owner.token, envelope.id);
     expect(view).toMatchObject({ status: 'expired', expiredAt: new Date(t0 + 4 * DAY).toISOString() });
 
-    expect(await inboxReaches(a.email, 2)).toEqual(['Please sign', 'Expired']);
-    expect(await inboxReaches(b.email, 3)).toEqual(['Please sign', 'Expires soon', 'Expired']);
-    expect((await inboxReaches(owner.email, 3)).filter((x) => !x.startsWith('Signed by'))).toEqual([
+    expect(await inboxReaches(service, a.email, 2)).toEqual(['Please sign', 'Expired']);
+    expect(await inboxReaches(service, b.email, 3)).toEqual(['Please sign', 'Expires soon', 'Expired']);
+    expect((await inboxReaches(service, owner.email, 3)).filter((x) => !x.startsWith('Signed by'))).toEqual([
       'Expires soon',
       'Expired',
     ]);
@@ -240,8 +235,9 @@ describe('expiry', () => {
     expect((await signer(service, 'GET', '/v1/signing/session', link)).status).toBe(410);
     await waitForExecution(service, envelope.id, 'SUCCEEDED');
     await waitForStatus(service, owner.token, envelope.id, 'expired');
-    for (const s of signers) expect(await inboxReaches(s.email, 2)).toEqual(['Please sign', 'Expired']);
-    expect(await inboxReaches(owner.email, 1)).toEqual(['Expired']);
+    for (const s of signers)
+      expect(await inboxReaches(service, s.email, 2)).toEqual(['Please sign', 'Expired']);
+    expect(await inboxReaches(service, owner.email, 1)).toEqual(['Expired']);
     expect(await eventsOfType(service, owner.tenant, envelope.id, 'envelope.expiry_warned')).toEqual([]);
     const sign = await signer(service, 'POST', '/v1/signing/sign', link, {
       signature: { type: 'typed', text: 'Too late' },
@@ -319,6 +315,7 @@ describe('reminder and expiry settings', () => {
     ],
     ['an expiry beyond 360 days', { expiresInDays: 361 }, 'body.expiresInDays', /at most 360 days/],
     ['an expiry of 0 days', { expiresInDays: 0 }, 'body.expiresInDays', /at least 1 day/],
+    ['an expiry in the past', { expiresInDays: -3 }, 'body.expiresInDays', /at least 1 day/],
     ['more than 50 reminders', { reminders: { max: 51 } }, 'body.reminders.max', /at most 50/],
     [
       'a warning not before the expiry',

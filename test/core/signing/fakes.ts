@@ -244,6 +244,7 @@ export async function fakePorts(): Promise<FakePorts> {
     seal: await sealKit,
     fonts,
     links: { publicUrl: 'https://sign.example' },
+    tenantSettings: { getSettings: async () => null, putSettings: unused, listSettings: unused },
   };
 }
 

@@ -1,0 +1,51 @@
+import { DEFAULT_ENVELOPE_SETTINGS, type EnvelopeSettings } from './envelope';
+
+/**
+ * A tenant's settings: the defaults its envelopes start from, and which recipient changes it
+ * allows. Every change is a new numbered version; earlier versions are kept as its history.
+ */
+export interface TenantSettings {
+  /** What an envelope gets for every reminder, expiry and notification setting it leaves out. */
+  envelopeDefaults: EnvelopeSettings;
+  recipientChanges: {
+    /** The sender (or an admin) may hand a recipient's part to another person before they act. */
+    senderMayReassign: boolean;
+    /** A recipient may pass their part on to another person from their signing link. */
+    recipientMayDelegate: boolean;
+  };
+}
+
+export interface StoredTenantSettings extends TenantSettings {
+  tenantId: string;
+  /** 0 for the built-in defaults of a tenant that never changed them. */
+  version: number;
+  updatedAt?: string;
+  updatedBy?: { sub: string; email?: string };
+}
+
+/** Until an admin says otherwise, nobody hands a recipient's part to someone else. */
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
+  envelopeDefaults: DEFAULT_ENVELOPE_SETTINGS,
+  recipientChanges: { senderMayReassign: false, recipientMayDelegate: false },
+};
+
+export function defaultTenantSettings(tenantId: string): StoredTenantSettings {
+  return { tenantId, version: 0, ...DEFAULT_TENANT_SETTINGS };
+}
+
+export interface TenantSettingsStore {
+  /** The latest version, or null when the tenant never changed its settings. */
+  getSettings(tenantId: string): Promise<StoredTenantSettings | null>;
+  /** Writes a new version; ConcurrencyError when that version number is taken. */
+  putSettings(settings: StoredTenantSettings): Promise<void>;
+  /** Every version, newest first. */
+  listSettings(tenantId: string, limit: number): Promise<StoredTenantSettings[]>;
+}
+
+/** The tenant's current settings (version 0: the built-in defaults, never changed). */
+export async function loadTenantSettings(
+  store: TenantSettingsStore,
+  tenantId: string,
+): Promise<StoredTenantSettings> {
+  return (await store.getSettings(tenantId)) ?? defaultTenantSettings(tenantId);
+}
