@@ -366,11 +366,25 @@ export class ApiStack extends Stack {
     });
 
     // Functions that start the route refer to the state machine itself (none of them is one of its tasks).
+    // The redrive function may also start a sent envelope's route that never started.
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.signingRoute.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     for (const route of ROUTE_MANIFEST) {
-      if (route.access.workflow !== 'start') continue;
+      if (route.access.workflow !== 'start' && route.access.workflow !== 'redrive') continue;
       const fn = routeFunctions[route.name]!;
       this.signingRoute.grantStartExecution(fn);
       fn.addEnvironment(ENV.signingRouteArn, this.signingRoute.stateMachineArn);
+      if (route.access.workflow !== 'redrive') continue;
+      Grant.addToPrincipal({ grantee: fn, actions: ['states:RedriveExecution'], resourceArns: [executions] });
+      Validations.of(fn.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagResourceName(fn, executions)}]`,
+        reason:
+          'states:RedriveExecution on the executions of the signing route only: the handler redrives the one execution named after the envelope, which it computes per request.',
+      });
     }
     // --- REST API -------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {

@@ -20,8 +20,8 @@ export interface RouteManifestEntry {
     staging: Access;
     /** Encrypt/decrypt with the data key (documents bucket objects are SSE-KMS). */
     dataKey: boolean;
-    /** Start the signing route, or answer its waiting task (SendTaskSuccess/Failure). */
-    workflow?: 'start' | 'callback';
+    /** Start the signing route, answer its waiting task (SendTaskSuccess/Failure), or redrive it. */
+    workflow?: 'start' | 'callback' | 'redrive';
     /** Send e-mail through SES. */
     mail?: boolean;
     /** Send SMS through SNS (sns:Publish to phone numbers). */
@@ -88,6 +88,14 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     entry: 'functions/handlers/send-envelope.ts',
     authorized: true,
     access: { ...noAccess, table: 'readwrite', workflow: 'start' },
+  },
+  {
+    name: 'redriveRoute',
+    method: 'POST',
+    path: '/v1/envelopes/{id}/redrive',
+    entry: 'functions/handlers/redrive-route.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite', workflow: 'redrive' },
   },
   {
     name: 'resendInvitation',

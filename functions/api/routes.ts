@@ -7,6 +7,7 @@ import { getAuditTrail, getDocumentUrl, getEnvelope, listEnvelopes } from '../co
 import { idempotent } from '../core/usecases/idempotent';
 import { voidEnvelope } from '../core/usecases/void-envelope';
 import { sendEnvelope } from '../core/signing/send-envelope';
+import { redriveRoute } from '../core/signing/redrive-route';
 import { correctRecipient, resendInvitation } from '../core/signing/recipient-changes';
 import { delegate, reassignRecipient } from '../core/signing/reassign';
 import {
@@ -41,6 +42,7 @@ import {
   ConsentBody,
   CorrectRecipientBody,
   ReassignBody,
+  RouteRedriven,
   DelegateBody,
   Delegated,
   TenantSettings,
@@ -320,6 +322,14 @@ export const ROUTES: Record<string, RouteDefinition> = {
           ),
         }),
       ),
+  }),
+  redriveRoute: define({
+    manifest: manifest('redriveRoute'),
+    summary:
+      "Resume an envelope's signing route after it failed (an outage that outlasted the retries); nothing already sent is sent again",
+    params: EnvelopeIdParams,
+    responses: { 202: { description: 'The route resumed', schema: RouteRedriven } },
+    run: async (ports, req) => ({ status: 202, body: await redriveRoute(ports, who(req), req.params.id) }),
   }),
   reassignRecipient: define({
     manifest: manifest('reassignRecipient'),

@@ -267,6 +267,16 @@ export const ReassignBody = z
   .strict()
   .openapi('ReassignRecipient');
 
+export const RouteRedriven = z
+  .object({
+    envelopeId: z.string(),
+    route: z.enum(['redriven', 'started']).openapi({
+      description:
+        '`redriven`: the failed route resumed; `started`: the route of a sent envelope had never started',
+    }),
+  })
+  .openapi('RouteRedriven');
+
 export const DelegateBody = z
   .object({ name: text(200), email: z.email().max(254), reason: text(1000) })
   .strict()

@@ -150,8 +150,13 @@ export interface SmsSender {
   send(message: { to: string; text: string }): Promise<{ messageId: string }>;
 }
 
+/** `not_found`: never started; `not_redrivable`: running, or ran to its end. */
+export type RedriveOutcome = 'redriven' | 'not_found' | 'not_redrivable';
+
 export interface Workflow {
   start(name: string, input: unknown): Promise<{ executionId: string }>;
+  /** Resumes a failed, timed-out or aborted execution (Step Functions RedriveExecution). */
+  redrive(name: string, executionName: string): Promise<RedriveOutcome>;
   taskSuccess(token: string, output: unknown): Promise<void>;
   taskFailure(token: string, error: string, cause: string): Promise<void>;
 }

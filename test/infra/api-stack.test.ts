@@ -177,11 +177,13 @@ describe('api stack: functions', () => {
   });
 
   it.each(both)(
-    '%s: only sendEnvelope gets the signing route ARN: the state machine itself',
+    '%s: only sendEnvelope and redriveRoute get the signing route ARN: the state machine itself',
     (stage, { json }) => {
       const api = stages[stage].api;
-      const starters = ROUTE_MANIFEST.filter((r) => r.access.workflow === 'start').map((r) => r.name);
-      expect(starters).toEqual(['sendEnvelope']);
+      const starters = ROUTE_MANIFEST.filter(
+        (r) => r.access.workflow === 'start' || r.access.workflow === 'redrive',
+      ).map((r) => r.name);
+      expect(starters.sort()).toEqual(['redriveRoute', 'sendEnvelope']);
       const functions = [
         ...Object.entries(api.routeFunctions),
         ...Object.entries(api.taskFunctions),
@@ -349,9 +351,11 @@ describe('api stack: least privilege', () => {
       expect(stateActions).toEqual(
         entry.access.workflow === 'start'
           ? ['states:StartExecution']
-          : entry.access.workflow === 'callback'
-            ? ['states:SendTaskFailure', 'states:SendTaskSuccess']
-            : [],
+          : entry.access.workflow === 'redrive'
+            ? ['states:RedriveExecution', 'states:StartExecution']
+            : entry.access.workflow === 'callback'
+              ? ['states:SendTaskFailure', 'states:SendTaskSuccess']
+              : [],
       );
       // Mail through the stage's SES identity only.
       const sesStatements = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('ses:')));
@@ -400,8 +404,13 @@ describe('api stack: least privilege', () => {
     expect(allowedTo('kms:GetPublicKey')).toEqual(['Seal']);
   });
 
-  it('only sendEnvelope starts the signing route', () => {
-    expect(allowedTo('states:StartExecution')).toEqual(['sendEnvelope']);
+  it('only sendEnvelope and redriveRoute start the signing route; only redriveRoute redrives it, on its executions alone', () => {
+    expect(allowedTo('states:StartExecution')).toEqual(['redriveRoute', 'sendEnvelope']);
+    expect(allowedTo('states:RedriveExecution')).toEqual(['redriveRoute']);
+    const redrive = devStatements('redriveRoute').filter((s) =>
+      actionsOf([s]).includes('states:RedriveExecution'),
+    );
+    expect(JSON.stringify(redrive.map((s) => s.Resource))).toMatch(/:execution:.*SigningRoute.*:\*/);
   });
 
   it('only AwaitStep, sign, approve, decline and voidEnvelope answer the waiting task', () => {

@@ -1,11 +1,12 @@
 import {
+  RedriveExecutionCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { TaskTokenExpiredError } from '../../core/errors';
-import type { Workflow } from '../../core/ports';
+import type { RedriveOutcome, Workflow } from '../../core/ports';
 
 export { TaskTokenExpiredError };
 
@@ -30,10 +31,7 @@ export class StepFunctionsWorkflow implements Workflow {
    * returns the existing execution instead of a second one (Standard workflows).
    */
   async start(name: string, input: unknown): Promise<{ executionId: string }> {
-    const stateMachineArn = Object.hasOwn(this.stateMachineArns, name)
-      ? this.stateMachineArns[name]
-      : undefined;
-    if (!stateMachineArn) throw new Error(`no state machine is configured for workflow "${name}"`);
+    const stateMachineArn = this.arnOf(name);
     const executionName = executionNameOf(input);
     const res = await this.client.send(
       new StartExecutionCommand({
@@ -44,6 +42,30 @@ export class StepFunctionsWorkflow implements Workflow {
     );
     if (!res.executionArn) throw new Error('Step Functions started an execution but returned no ARN');
     return { executionId: res.executionArn };
+  }
+
+  /**
+   * Redrives the named execution from the state that failed. Its tasks read the envelope's log
+   * and do only what is not yet recorded, so what ran before the failure is not done again.
+   */
+  async redrive(name: string, executionName: string): Promise<RedriveOutcome> {
+    // arn:aws:states:REGION:ACCOUNT:stateMachine:NAME -> arn:aws:states:REGION:ACCOUNT:execution:NAME:EXECUTION
+    const executionArn = `${this.arnOf(name).replace(':stateMachine:', ':execution:')}:${executionName}`;
+    try {
+      await this.client.send(new RedriveExecutionCommand({ executionArn }));
+      return 'redriven';
+    } catch (error) {
+      const code = (error as { name?: string }).name;
+      if (code === 'ExecutionDoesNotExist') return 'not_found';
+      if (code === 'ExecutionNotRedrivable') return 'not_redrivable';
+      throw error;
+    }
+  }
+
+  private arnOf(name: string): string {
+    const arn = Object.hasOwn(this.stateMachineArns, name) ? this.stateMachineArns[name] : undefined;
+    if (!arn) throw new Error(`no state machine is configured for workflow "${name}"`);
+    return arn;
   }
 
   async taskSuccess(token: string, output: unknown): Promise<void> {

@@ -55,6 +55,8 @@ export interface ExecutionRecord {
   cause?: string;
   /** Names of the states entered, in order (a state entered again appears again). */
   states: string[];
+  /** How many times the execution was redriven after it failed. */
+  redriveCount?: number;
 }
 
 export interface LocalWorkflowRunnerOptions {
@@ -151,6 +153,34 @@ export class LocalWorkflowRunner implements Workflow {
       startedAt: this.clock.now(),
       states: [],
     };
+    this.launch(record);
+    return { executionId };
+  }
+
+  /**
+   * Runs a failed or aborted execution again under the same id, as RedriveExecution does in AWS.
+   * Locally it runs from the start state rather than from the state that failed: every task reads
+   * the envelope's log and does only what is not yet recorded, so the states before the failure
+   * pass through without sending anything again.
+   */
+  async redrive(name: string, executionName: string): Promise<'redriven' | 'not_found' | 'not_redrivable'> {
+    if (this.closed) throw new Error('the local workflow runner is closed');
+    const run = this.runs.get(executionArn(name, executionName));
+    if (!run) return 'not_found';
+    if (run.record.status !== 'FAILED' && run.record.status !== 'ABORTED') return 'not_redrivable';
+    const record = run.record;
+    record.status = 'RUNNING';
+    record.redriveCount = (record.redriveCount ?? 0) + 1;
+    delete record.stoppedAt;
+    delete record.error;
+    delete record.cause;
+    this.launch(record);
+    return 'redriven';
+  }
+
+  private launch(record: ExecutionRecord): void {
+    const { executionId } = record;
+    const json = record.input;
     const execution = this.machine.run(json as JsonValue, {
       context: { Task: { Token: PLACEHOLDER_TASK_TOKEN } },
       overrides: {
@@ -203,7 +233,6 @@ export class LocalWorkflowRunner implements Workflow {
       return snapshot;
     });
     this.runs.set(executionId, run);
-    return { executionId };
   }
 
   async taskSuccess(token: string, output: unknown): Promise<void> {

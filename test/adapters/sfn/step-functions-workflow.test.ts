@@ -1,4 +1,5 @@
 import {
+  RedriveExecutionCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
@@ -143,4 +144,31 @@ describe('StepFunctionsWorkflow task callbacks', () => {
       await expect(new StepFunctionsWorkflow(client, ARNS).taskSuccess('t', {})).rejects.toBe(original);
     },
   );
+});
+
+describe('StepFunctionsWorkflow.redrive', () => {
+  it('redrives the execution named after the envelope, on the execution ARN of the state machine', async () => {
+    const { client, commands } = fakeSfn({ redriveDate: new Date() });
+    expect(await new StepFunctionsWorkflow(client, ARNS).redrive('signing', 't1-env_1')).toBe('redriven');
+    expect(commands[0]).toBeInstanceOf(RedriveExecutionCommand);
+    expect((commands[0] as RedriveExecutionCommand).input).toEqual({
+      executionArn: 'arn:aws:states:eu-central-1:111122223333:execution:signing:t1-env_1',
+    });
+  });
+
+  it('tells an execution that never started from one that cannot be redriven', async () => {
+    const missing = fakeSfn(awsError('ExecutionDoesNotExist'));
+    expect(await new StepFunctionsWorkflow(missing.client, ARNS).redrive('signing', 'x')).toBe('not_found');
+    const running = fakeSfn(awsError('ExecutionNotRedrivable'));
+    expect(await new StepFunctionsWorkflow(running.client, ARNS).redrive('signing', 'x')).toBe(
+      'not_redrivable',
+    );
+    const other = fakeSfn(awsError('AccessDeniedException'));
+    await expect(new StepFunctionsWorkflow(other.client, ARNS).redrive('signing', 'x')).rejects.toThrow(
+      'AccessDeniedException',
+    );
+    await expect(new StepFunctionsWorkflow(other.client, ARNS).redrive('nope', 'x')).rejects.toThrow(
+      /no state machine is configured for workflow "nope"/,
+    );
+  });
 });

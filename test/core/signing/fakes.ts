@@ -193,6 +193,9 @@ export class FakeWorkflow implements Workflow {
     this.calls.push({ kind: 'start', name, input });
     return { executionId: `exec-${this.calls.length}` };
   }
+  async redrive(): Promise<'not_found'> {
+    throw new Error('not used by the signing route');
+  }
   async taskSuccess(token: string, output: unknown) {
     this.calls.push({ kind: 'success', token, output });
     const error = this.reject?.(token);
