@@ -219,6 +219,10 @@ export const CreateEnvelopeBody = z
     documents: z.array(DocumentInput).min(1).max(20),
     recipients: z.array(RecipientInput).min(1).max(100),
     ...settingsShape,
+    slaTerms: z.record(z.string(), z.unknown()).optional().openapi({
+      description:
+        "The contract's machine-readable SLA terms (the SLA terms schema, schema_version 1.0); validated, recorded, and attached to the sealed PDF as sla-terms.json",
+    }),
   })
   .strict()
   .openapi('CreateEnvelope');
@@ -432,6 +436,10 @@ export const Envelope = z
     voidedReason: z.string().optional(),
     declinedBy: z.string().optional().openapi({ description: 'The recipient who declined' }),
     sentAt: z.string().optional(),
+    slaTerms: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: "The contract's SLA terms, when the envelope has them" }),
     settings: EnvelopeSettingsView.openapi({
       description: 'Reminder, expiry and notification settings, with the defaults filled in',
     }),

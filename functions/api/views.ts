@@ -19,6 +19,7 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
     ...(s.voidedReason ? { voidedReason: s.voidedReason } : {}),
     ...(s.declinedBy ? { declinedBy: s.declinedBy } : {}),
     ...(s.sentAt ? { sentAt: s.sentAt } : {}),
+    ...(s.slaTerms ? { slaTerms: s.slaTerms } : {}),
     settings: settingsOf(s),
     ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}),
     ...(s.expiryWarnedAt ? { expiryWarnedAt: s.expiryWarnedAt } : {}),

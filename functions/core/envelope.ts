@@ -1,4 +1,5 @@
 import type { ChainedEvent } from './audit-chain';
+import type { SlaTerms } from './sla/terms';
 
 /**
  * The envelope aggregate: its events and the state folded from them. The state is never
@@ -146,6 +147,8 @@ export interface EnvelopeCreatedData {
   recipients: RecipientSpec[];
   /** Absent in envelopes recorded before the settings existed: they have the defaults. */
   settings?: EnvelopeSettings;
+  /** The contract's machine-readable SLA terms (terms.schema.json), attached to the sealed PDF. */
+  slaTerms?: SlaTerms;
   /** SHA-256 of the canonical create request, so a replay can be told from a collision. */
   requestHash: string;
 }
@@ -397,6 +400,8 @@ export interface EnvelopeState {
   sentAt?: string;
   /** Reminder and expiry settings; see settingsOf. */
   settings?: EnvelopeSettings;
+  /** The contract's machine-readable SLA terms, when it has them. */
+  slaTerms?: SlaTerms;
   /** Set when the envelope is sent. */
   expiresAt?: string;
   expiryWarnedAt?: string;
@@ -657,6 +662,7 @@ export function applyEvent(state: EnvelopeState | null, event: EnvelopeEvent): E
       documents: event.data.documents,
       recipients,
       ...(event.data.settings ? { settings: event.data.settings } : {}),
+      ...(event.data.slaTerms ? { slaTerms: event.data.slaTerms } : {}),
       steps: [],
       currentStep: null,
       version: event.seq,

@@ -161,6 +161,14 @@ export interface Workflow {
   taskFailure(token: string, error: string, cause: string): Promise<void>;
 }
 
+/**
+ * An RFC 3161 time-stamping authority (PAdES B-T): returns the DER TimeStampToken (a CMS
+ * ContentInfo) whose message imprint is the given SHA-256 digest. Absent: seals are B-B.
+ */
+export interface Timestamper {
+  timestamp(sha256Digest: Uint8Array): Promise<Uint8Array>;
+}
+
 export interface SealSigner {
   readonly algorithm: 'ECDSA_SHA_256' | 'RSASSA_PKCS1_V1_5_SHA_256';
   /** Signs a ready SHA-256 digest; returns the DER signature as KMS does. */
@@ -315,5 +323,7 @@ export interface Ports {
   fonts: FontSource;
   links: Links;
   tenantSettings: TenantSettingsStore;
+  /** Set when a TSA URL is configured: every seal then carries a signature timestamp. */
+  timestamper?: Timestamper;
   log?: Log;
 }

@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { makeEncryptedPdf, makePdf, toBase64 } from '../support/pdf';
 import { startTestService, type TestService } from '../support/service';
 import { envelopeBody, footprint, letter, newTenant, NOTHING, sha256 } from './helpers';
@@ -443,5 +444,29 @@ describe('GET /v1/envelopes/{id}', () => {
     const res = await service.api('GET', `/v1/envelopes/${'x'.repeat(65)}`, { token });
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: any) => d.path)).toEqual(['path.id']);
+  });
+});
+
+describe('SLA terms on an envelope', () => {
+  const terms = () =>
+    JSON.parse(readFileSync(new URL('../../../shared/sla/example-terms.json', import.meta.url), 'utf8'));
+
+  it('are validated, recorded in the created event and shown with the envelope', async () => {
+    const body = await envelopeBody();
+    const outcome = await attempt({ ...body, slaTerms: terms() });
+    expect(outcome.res.status, JSON.stringify(outcome.res.body)).toBe(201);
+    expect(outcome.res.body.slaTerms).toEqual(terms());
+  });
+
+  it('400 naming each path of terms that do not match the schema; nothing written', async () => {
+    const bad = terms();
+    delete bad.currency;
+    bad.targets[0].target_minutes = 0;
+    const outcome = await attempt({ ...(await envelopeBody()), slaTerms: bad });
+    expect(outcome.res.status).toBe(400);
+    expect(paths(outcome.res.body)).toEqual(
+      expect.arrayContaining(['body.slaTerms.currency', 'body.slaTerms.targets[0].target_minutes']),
+    );
+    expectNothingWritten(outcome);
   });
 });

@@ -28,6 +28,7 @@ import { inspectPdf } from '../pdf';
 import type { Ports } from '../ports';
 import { hashSecret } from '../signing/signer-auth';
 import { loadTenantSettings } from '../tenant-settings';
+import { checkSlaTerms } from '../sla/terms';
 
 export type DocumentInput = { id?: string; name: string } & (
   { contentBase64: string; uploadId?: undefined } | { uploadId: string; contentBase64?: undefined }
@@ -79,6 +80,8 @@ export interface SettingsInput {
 
 export interface CreateEnvelopeInput extends SettingsInput {
   title: string;
+  /** The contract's SLA terms (terms.schema.json); embedded in the sealed PDF. */
+  slaTerms?: unknown;
   message?: string;
   documents: DocumentInput[];
   recipients: RecipientInput[];
@@ -113,6 +116,7 @@ export async function createEnvelope(
     new Set(input.recipients.map((r) => r.step)).size,
     tenant.envelopeDefaults,
   );
+  const slaTerms = input.slaTerms === undefined ? undefined : checkSlaTerms(input.slaTerms);
   const ids = recipientIds(input.recipients);
   const loaded = await Promise.all(
     input.documents.map((doc, i) => loadDocument(ports, principal, opts.envelopeId, doc, docIds[i]!, i)),
@@ -133,6 +137,7 @@ export async function createEnvelope(
       documents: loaded.map((d) => d.record),
       recipients,
       settings,
+      ...(slaTerms ? { slaTerms } : {}),
       requestHash: opts.requestHash,
     },
     prevHash: GENESIS_HASH,
