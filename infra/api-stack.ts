@@ -32,7 +32,8 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { BUNDLING } from './bundling';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -78,7 +79,8 @@ export const ACCESS_LOG_FIELDS = {
 
 const DEFAULT_MEMORY_MB = 512;
 /** createEnvelope parses and hashes PDFs of up to 50 MB. */
-const MEMORY_MB: Readonly<Record<string, number>> = { createEnvelope: 1024 };
+// verifyDocument parses PDFs of up to 50 MB (a verification upload) in memory.
+const MEMORY_MB: Readonly<Record<string, number>> = { createEnvelope: 1024, verifyDocument: 1024 };
 /** API Gateway answers after 29 s whatever the function does. */
 const ROUTE_TIMEOUT_SECONDS = 29;
 
@@ -112,7 +114,7 @@ export interface StatefulResources {
   names: StatefulNames;
   /** The data key encrypting table and buckets (a cross-stack reference: its id is generated). */
   dataKey: IKey;
-  /** The asymmetric seal key: only the Seal task may use it. */
+  /** The asymmetric seal key: only the Seal task and the signed audit export may use it. */
   sealKey: IKey;
 }
 
@@ -300,7 +302,14 @@ export class ApiStack extends Stack {
       const fn = this.createFunction(pascalCase(route.name), route.entry, {
         memorySize: MEMORY_MB[route.name] ?? DEFAULT_MEMORY_MB,
         timeoutSeconds: ROUTE_TIMEOUT_SECONDS,
-        environment: serviceEnvironment,
+        // A route that signs with the seal key (the signed audit export) reads the key and its chain.
+        environment: route.access.seal
+          ? {
+              ...serviceEnvironment,
+              [ENV.sealKeyArn]: refs.sealKey.keyArn,
+              [ENV.sealChainKey]: SEAL_CHAIN_KEY,
+            }
+          : serviceEnvironment,
       });
       this.grantAccess(fn, route.access, targets);
       routeFunctions[route.name] = fn;
@@ -327,6 +336,8 @@ export class ApiStack extends Stack {
                 [ENV.fontsDir]: FONTS_DIR,
               }
             : {}),
+          // The seal's timestamp (PAdES B-T): only the function that seals calls the TSA.
+          ...(task.task === 'Seal' && config.tsaUrl ? { [ENV.tsaUrl]: config.tsaUrl } : {}),
         },
         ...(seal ? { afterBundling: sealBundleCommands } : {}),
       });
@@ -552,16 +563,9 @@ export class ApiStack extends Stack {
       logGroup,
       environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        platform: 'node',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-        // Bundle the SDK versions pinned in package-lock.json instead of the runtime's copy.
-        externalModules: [],
-        forceDockerBundling: false,
+        ...BUNDLING,
+        externalModules: [...BUNDLING.externalModules],
+        mainFields: [...BUNDLING.mainFields],
         ...(afterBundling
           ? {
               commandHooks: {
@@ -643,6 +647,18 @@ function grantFunctionAccess(fn: NodejsFunction, access: FunctionAccess, targets
     });
   }
   // workflow 'start' is granted on the state machine itself, once it exists (see ApiStack).
+  if (access.legalHold) {
+    // Object Lock legal holds on the documents' objects: set, release and read, nothing else.
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['s3:PutObjectLegalHold', 's3:GetObjectLegalHold'],
+      resourceArns: [refs.documentsBucket.arnForObjects('*')],
+    });
+    findings.set(
+      `Resource::${nagResourceName(fn, refs.documentsBucket.bucketArn)}/*`,
+      'Object-level actions apply to the objects of this one bucket; keys are chosen per request by the handler.',
+    );
+  }
   if (access.sms) {
     // A direct publish to a phone number has no resource ARN: SNS authorises it on `*`.
     Grant.addToPrincipal({ grantee: fn, actions: ['sns:Publish'], resourceArns: ['*'] });
@@ -701,6 +717,9 @@ interface FunctionOptions {
 function unauthenticatedRouteReason(route: RouteManifestEntry): string {
   if (route.path === '/v1/openapi.json') {
     return `${route.method} ${route.path} is public by design: it serves the OpenAPI description of the API and no data.`;
+  }
+  if (route.path === '/v1/verify' || route.path === '/v1/verify/uploads') {
+    return `${route.method} ${route.path} is public by design: anyone holding a sealed PDF may verify it without an account. It reads no tenant data; a verification upload is a presigned PUT of at most 50 MB under the staging bucket's verify/ prefix, deleted once verified (the bucket expires the rest after a day), and the stage's throttling limits abuse.`;
   }
   if (route.path.startsWith('/v1/signing/')) {
     return `${route.method} ${route.path} is a signer route: recipients have no Cognito account, so the handler authorises each request by the recipient's signing token (256-bit random, stored only as its SHA-256 hash), sent in the X-Signing-Token header and never in the URL.`;

@@ -11,6 +11,10 @@ export const STAGE_NAMES: readonly StageName[] = ['dev', 'prod'];
 
 export type ObjectLockMode = 'GOVERNANCE' | 'COMPLIANCE';
 
+/** KMS key specs the seal (and its root) can have; the functions learn which from the key itself. */
+export type SealKeySpec = 'ECC_NIST_P256' | 'RSA_3072';
+export const DEFAULT_SEAL_KEY_SPEC: SealKeySpec = 'ECC_NIST_P256';
+
 export interface DeployEnv {
   account?: string;
   region?: string;
@@ -44,6 +48,24 @@ export interface StageConfig {
   mailIdentity: string;
   /** Where the signing pages are served; signer links are `{publicUrl}/sign#t=...`. */
   publicUrl: string;
+  /**
+   * Key spec of the seal key and of the root key that issues its certificate (default
+   * ECC_NIST_P256; RSA_3072 for verifiers that want RSA, then `certs init --rsa`). KMS cannot
+   * change a key's spec: changing it on a deployed stage replaces both keys (the old ones are
+   * retained) and needs a new chain (`certs init --force`); earlier seals stay valid.
+   */
+  sealKeySpec?: SealKeySpec;
+  /**
+   * An RFC 3161 time-stamping authority (http or https URL). Set, the Seal task embeds its
+   * timestamp in every seal (PAdES B-T) and fails, to be retried, when the TSA does not answer.
+   */
+  tsaUrl?: string;
+  /**
+   * The seal certificate chain the deployment puts in place when none is stored: issued by the
+   * root key for `organization`, or `importedChainPem` from a real CA (seal certificate first,
+   * checked to certify the seal key). An existing chain is kept.
+   */
+  sealChain?: { organization: string; importedChainPem?: string };
 }
 
 /** Seven years, the usual retention of signed contracts and their audit trail. */
@@ -93,6 +115,10 @@ export function checkStageConfig(config: StageConfig): void {
     throw new Error(
       `${config.name}: mailFrom ${config.mailFrom} is not sent through the SES identity ${config.mailIdentity}`,
     );
+  }
+  // The Seal task refuses to start with a malformed TSA_URL: say so at synth instead.
+  if (config.tsaUrl !== undefined && !/^https?:\/\/[^\s/]+/i.test(config.tsaUrl)) {
+    throw new Error(`${config.name}: tsaUrl must be an http or https URL, not "${config.tsaUrl}"`);
   }
 }
 

@@ -12,7 +12,8 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct, IConstruct } from 'constructs';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table-schema';
-import type { StageConfig, StageName } from './stages';
+import { SealChain } from './seal-chain';
+import { DEFAULT_SEAL_KEY_SPEC, type SealKeySpec, type StageConfig, type StageName } from './stages';
 
 export interface StatefulStackProps extends StackProps {
   config: StageConfig;
@@ -56,16 +57,26 @@ export function statefulNames(stage: StageName): StatefulNames {
   };
 }
 
+/** The KMS key spec of each stage's choice for the seal and root keys. */
+const SEAL_KEY_SPECS: Record<SealKeySpec, KeySpec> = {
+  ECC_NIST_P256: KeySpec.ECC_NIST_P256,
+  RSA_3072: KeySpec.RSA_3072,
+};
+
 /** Table, buckets and keys: retained on delete, behind termination protection, never renamed. */
 export class StatefulStack extends Stack {
   readonly config: StageConfig;
   readonly names: StatefulNames;
   /** Symmetric key for data at rest: table, documents, staging. */
   readonly dataKey: Key;
-  /** Asymmetric ECC_NIST_P256 key that seals completed documents and signs exported trails. */
+  /**
+   * Asymmetric key (ECC_NIST_P256, or RSA_3072 per stage) that seals completed documents and
+   * signs exported trails.
+   */
   readonly sealKey: Key;
   /** Issues the seal certificate (`countersign certs init`); no function may use it. */
   readonly rootKey: Key;
+  readonly sealChain: SealChain;
   readonly table: Table;
   readonly documentsBucket: Bucket;
   readonly stagingBucket: Bucket;
@@ -77,6 +88,7 @@ export class StatefulStack extends Stack {
     this.config = config;
     this.names = statefulNames(config.name);
     const retain = RemovalPolicy.RETAIN;
+    const sealKeySpec = SEAL_KEY_SPECS[config.sealKeySpec ?? DEFAULT_SEAL_KEY_SPEC];
 
     this.dataKey = new Key(this, 'DataKey', {
       description: `Countersign ${config.name}: data at rest (table, documents, staging uploads)`,
@@ -89,7 +101,7 @@ export class StatefulStack extends Stack {
     this.sealKey = new Key(this, 'SealKey', {
       description: `Countersign ${config.name}: seals completed documents (PAdES) and signs exported audit trails`,
       alias: `alias/countersign-${config.name}-seal`,
-      keySpec: KeySpec.ECC_NIST_P256,
+      keySpec: sealKeySpec,
       keyUsage: KeyUsage.SIGN_VERIFY,
       // KMS does not rotate asymmetric keys; a new seal key means a new certificate.
       enableKeyRotation: false,
@@ -98,9 +110,9 @@ export class StatefulStack extends Stack {
     pinLogicalId(this.sealKey, STATEFUL_LOGICAL_IDS.sealKey);
 
     this.rootKey = new Key(this, 'SealRootKey', {
-      description: `Countersign ${config.name}: root that issues the seal certificate; used only by countersign certs init`,
+      description: `Countersign ${config.name}: root that issues the seal certificate; used only by the seal chain custom resource and countersign certs init`,
       alias: `alias/countersign-${config.name}-seal-root`,
-      keySpec: KeySpec.ECC_NIST_P256,
+      keySpec: sealKeySpec,
       keyUsage: KeyUsage.SIGN_VERIFY,
       enableKeyRotation: false,
       removalPolicy: retain,
@@ -211,6 +223,17 @@ export class StatefulStack extends Stack {
       removalPolicy: retain,
     });
     pinLogicalId(this.stagingBucket, STATEFUL_LOGICAL_IDS.stagingBucket);
+
+    // The seal's certificate chain, in place from the first deployment on (kept on later ones).
+    this.sealChain = new SealChain(this, 'SealChain', {
+      sealKey: this.sealKey,
+      rootKey: this.rootKey,
+      documentsBucket: this.documentsBucket,
+      organization: config.sealChain?.organization ?? `Countersign ${config.name}`,
+      ...(config.sealChain?.importedChainPem ? { importedChainPem: config.sealChain.importedChainPem } : {}),
+      logRetention: config.logRetention,
+      logRemovalPolicy: config.logRemovalPolicy,
+    });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'DocumentsBucketName', { value: this.documentsBucket.bucketName });

@@ -47,7 +47,8 @@ export function openApiDocument(): object {
       path: route.manifest.path,
       operationId: route.manifest.name,
       summary: route.summary,
-      security: route.signer ? [] : [{ [bearer.name]: [] }],
+      // Signer routes carry their own token; public routes (verification) none.
+      security: route.signer || !route.manifest.authorized ? [] : [{ [bearer.name]: [] }],
       request: {
         ...(route.params ? { params: route.params as never } : {}),
         ...(route.query ? { query: route.query as never } : {}),

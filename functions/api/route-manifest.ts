@@ -26,6 +26,10 @@ export interface RouteManifestEntry {
     mail?: boolean;
     /** Send SMS through SNS (sns:Publish to phone numbers). */
     sms?: boolean;
+    /** kms:Sign and kms:GetPublicKey on the seal key, and the seal chain (signed audit exports). */
+    seal?: boolean;
+    /** s3:PutObjectLegalHold and s3:GetObjectLegalHold on the documents bucket's objects. */
+    legalHold?: boolean;
   };
 }
 
@@ -63,7 +67,8 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     path: '/v1/envelopes/{id}/audit',
     entry: 'functions/handlers/get-audit-trail.ts',
     authorized: true,
-    access: { ...noAccess, table: 'readwrite' },
+    // Seal: `?format=json` exports the trail signed with the seal key.
+    access: { ...noAccess, table: 'readwrite', seal: true },
   },
   {
     name: 'getDocument',
@@ -88,6 +93,22 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     entry: 'functions/handlers/send-envelope.ts',
     authorized: true,
     access: { ...noAccess, table: 'readwrite', workflow: 'start' },
+  },
+  {
+    name: 'placeLegalHold',
+    method: 'POST',
+    path: '/v1/envelopes/{id}/legal-hold',
+    entry: 'functions/handlers/place-legal-hold.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite', legalHold: true },
+  },
+  {
+    name: 'releaseLegalHold',
+    method: 'POST',
+    path: '/v1/envelopes/{id}/legal-hold/release',
+    entry: 'functions/handlers/release-legal-hold.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite', legalHold: true },
   },
   {
     name: 'redriveRoute',
@@ -242,6 +263,23 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     access: { ...noAccess, table: 'readwrite', staging: 'write' },
   },
   {
+    name: 'verifyDocument',
+    method: 'POST',
+    path: '/v1/verify',
+    entry: 'functions/handlers/verify.ts',
+    authorized: false,
+    // Reads (and then deletes) a verification upload from staging; its record is in the table.
+    access: { ...noAccess, table: 'read', staging: 'readwrite', dataKey: true },
+  },
+  {
+    name: 'createVerifyUpload',
+    method: 'POST',
+    path: '/v1/verify/uploads',
+    entry: 'functions/handlers/verify-upload.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'write', staging: 'write' },
+  },
+  {
     name: 'getOpenApi',
     method: 'GET',
     path: '/v1/openapi.json',
@@ -267,6 +305,7 @@ export const ENV = {
   signingRouteArn: 'SIGNING_ROUTE_ARN',
   sealKeyArn: 'SEAL_KEY_ARN',
   sealChainKey: 'SEAL_CHAIN_KEY',
+  tsaUrl: 'TSA_URL',
   fontsDir: 'FONTS_DIR',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
@@ -276,10 +315,8 @@ export const ENV = {
 export interface RouteTaskManifestEntry {
   task: 'StartStep' | 'AwaitStep' | 'Remind' | 'Seal' | 'NotifyCompletion' | 'RecordEnd';
   entry: string;
-  access: RouteManifestEntry['access'] & {
-    /** kms:Sign and kms:GetPublicKey on the seal key, and the fonts in the bundle. */
-    seal?: boolean;
-  };
+  /** `seal` on a task also brings the fonts in the bundle. */
+  access: RouteManifestEntry['access'];
 }
 
 export const ROUTE_TASK_MANIFEST: readonly RouteTaskManifestEntry[] = [

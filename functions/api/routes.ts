@@ -5,9 +5,12 @@ import { createEnvelope } from '../core/usecases/create-envelope';
 import { createUpload } from '../core/usecases/create-upload';
 import { getAuditTrail, getDocumentUrl, getEnvelope, listEnvelopes } from '../core/usecases/envelope-queries';
 import { idempotent } from '../core/usecases/idempotent';
+import { exportAuditTrail } from '../core/usecases/audit-export';
 import { voidEnvelope } from '../core/usecases/void-envelope';
+import { createVerifyUpload, verifyRequest } from '../core/usecases/verify-request';
 import { sendEnvelope } from '../core/signing/send-envelope';
 import { redriveRoute } from '../core/signing/redrive-route';
+import { placeLegalHold, releaseLegalHold } from '../core/usecases/legal-hold';
 import { correctRecipient, resendInvitation } from '../core/signing/recipient-changes';
 import { delegate, reassignRecipient } from '../core/signing/reassign';
 import {
@@ -28,6 +31,8 @@ import { sendAuthCode, verifyAuthCode } from '../core/signing/signer-auth';
 import { ROUTE_MANIFEST, type RouteManifestEntry } from './route-manifest';
 import {
   AuditTrail,
+  AuditExport,
+  AuditQuery,
   CreateEnvelopeBody,
   CreateUploadBody,
   DocumentLink,
@@ -43,6 +48,7 @@ import {
   CorrectRecipientBody,
   ReassignBody,
   RouteRedriven,
+  LegalHoldBody,
   DelegateBody,
   Delegated,
   TenantSettings,
@@ -59,6 +65,9 @@ import {
   VerifyCodeBody,
   CodeSent,
   CodeVerified,
+  VerificationReport,
+  VerifyBody,
+  VerifyUploadBody,
 } from './schemas';
 import { auditView, envelopeView, summaryView, tenantSettingsView } from './views';
 
@@ -202,13 +211,24 @@ export const ROUTES: Record<string, RouteDefinition> = {
   }),
   getAuditTrail: define({
     manifest: manifest('getAuditTrail'),
-    summary: "Read the envelope's hash-chained audit trail and whether it verifies",
+    summary:
+      "Read the envelope's hash-chained audit trail and whether it verifies; `?format=json` exports it signed, to check offline",
     params: EnvelopeIdParams,
-    responses: { 200: { description: 'The audit trail', schema: AuditTrail } },
-    run: async (ports, req) => ({
-      status: 200,
-      body: auditView(await getAuditTrail(ports, who(req), req.params.id)),
-    }),
+    query: AuditQuery,
+    responses: {
+      200: {
+        description: 'The audit trail, or with format=json its signed export',
+        schema: z.union([AuditTrail, AuditExport]),
+      },
+    },
+    run: async (ports, req) =>
+      req.query.format === 'json'
+        ? {
+            status: 200,
+            body: await exportAuditTrail(ports, who(req), req.params.id),
+            headers: { 'content-disposition': `attachment; filename="audit-${req.params.id}.json"` },
+          }
+        : { status: 200, body: auditView(await getAuditTrail(ports, who(req), req.params.id)) },
   }),
   getDocument: define({
     manifest: manifest('getDocument'),
@@ -320,6 +340,40 @@ export const ROUTES: Record<string, RouteDefinition> = {
           body: envelopeView(
             await correctRecipient(ports, who(req), req.params.id, req.params.rid, req.body),
           ),
+        }),
+      ),
+  }),
+  placeLegalHold: define({
+    manifest: manifest('placeLegalHold'),
+    summary:
+      'Place a legal hold on every stored object of the envelope (admin or legal): none can be deleted or overwritten until it is released',
+    params: EnvelopeIdParams,
+    body: LegalHoldBody,
+    idempotent: true,
+    responses: { 200: { description: 'The envelope', schema: Envelope } },
+    run: async (ports, req) =>
+      idempotent(ports, who(req), `legal-hold:${req.params.id}`, req.idempotencyKey, req.body, async () => ({
+        status: 200,
+        body: envelopeView(await placeLegalHold(ports, who(req), req.params.id, req.body)),
+      })),
+  }),
+  releaseLegalHold: define({
+    manifest: manifest('releaseLegalHold'),
+    summary: "Release the envelope's legal hold (admin or legal); retention dates apply again",
+    params: EnvelopeIdParams,
+    body: LegalHoldBody,
+    idempotent: true,
+    responses: { 200: { description: 'The envelope', schema: Envelope } },
+    run: async (ports, req) =>
+      idempotent(
+        ports,
+        who(req),
+        `legal-hold-release:${req.params.id}`,
+        req.idempotencyKey,
+        req.body,
+        async () => ({
+          status: 200,
+          body: envelopeView(await releaseLegalHold(ports, who(req), req.params.id, req.body)),
         }),
       ),
   }),
@@ -464,5 +518,31 @@ export const ROUTES: Record<string, RouteDefinition> = {
     body: DelegateBody,
     responses: { 200: { description: 'Passed on', schema: Delegated } },
     act: (ports, token, client, req) => delegate(ports, token, client, req.body),
+  }),
+  verifyDocument: define({
+    manifest: manifest('verifyDocument'),
+    summary:
+      'Verify a sealed PDF (and optionally its exported audit trail) without an account: every signature, its certificate chain and timestamp, the attachments as sealed; the verdict is in the body',
+    body: VerifyBody,
+    responses: {
+      200: {
+        description: 'The report, whatever the verdict (`valid`, `tampered` or `unsealed`)',
+        schema: VerificationReport,
+      },
+      400: { description: 'Malformed request, or an audit trail that is not a `countersign-audit/1` export' },
+      410: { description: 'The upload id expired' },
+      413: { description: 'An inline PDF over 3 MB (use POST /v1/verify/uploads), or an upload over 50 MB' },
+      415: { description: 'The file is not a PDF' },
+      422: { description: 'The PDF is encrypted, or corrupt without any signature to check' },
+    },
+    run: async (ports, req) => ({ status: 200, body: await verifyRequest(ports, req.body) }),
+  }),
+  createVerifyUpload: define({
+    manifest: manifest('createVerifyUpload'),
+    summary:
+      'Get a presigned upload for a PDF of up to 50 MB to verify (no account); the URL is valid 15 minutes and the file is deleted once verified',
+    body: VerifyUploadBody,
+    responses: { 201: { description: 'Upload URL and id', schema: UploadTicket } },
+    run: async (ports, req) => ({ status: 201, body: await createVerifyUpload(ports, req.body) }),
   }),
 };

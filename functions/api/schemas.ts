@@ -271,6 +271,11 @@ export const ReassignBody = z
   .strict()
   .openapi('ReassignRecipient');
 
+export const LegalHoldBody = z
+  .object({ reason: text(1000).openapi({ example: 'Dispute with the vendor over Q3 credits' }) })
+  .strict()
+  .openapi('LegalHold');
+
 export const RouteRedriven = z
   .object({
     envelopeId: z.string(),
@@ -313,6 +318,16 @@ export const TenantSettingsBody = z
       })
       .strict()
       .optional(),
+    documentRetentionDays: z
+      .number()
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1 day')
+      .max(36_500, 'must be at most 36500 days (100 years)')
+      .optional()
+      .openapi({
+        description:
+          "Days each stored document (originals, sealed copies, drawn signatures) is kept under Object Lock; left out: the deployment's default",
+      }),
     version: z.number().int().min(0).optional().openapi({
       description: 'The version this change was made from: a change saved since is not overwritten (409)',
     }),
@@ -345,6 +360,7 @@ export const TenantSettings = z
     version: z.number().int().openapi({ description: '0: the built-in defaults, never changed' }),
     envelopeDefaults: EnvelopeSettingsView,
     recipientChanges: z.object(recipientChanges),
+    documentRetentionDays: z.number().int().optional(),
     updatedAt: z.string().optional(),
     updatedBy: z.object({ sub: z.string(), email: z.string().optional() }).optional(),
   })
@@ -440,6 +456,10 @@ export const Envelope = z
       .record(z.string(), z.unknown())
       .optional()
       .openapi({ description: "The contract's SLA terms, when the envelope has them" }),
+    legalHold: z
+      .object({ since: z.string(), reason: z.string(), by: z.string() })
+      .optional()
+      .openapi({ description: 'Set while every stored object of the envelope is on legal hold' }),
     settings: EnvelopeSettingsView.openapi({
       description: 'Reminder, expiry and notification settings, with the defaults filled in',
     }),
@@ -520,6 +540,36 @@ export const AuditTrail = z
     events: z.array(AuditEvent),
   })
   .openapi('AuditTrail');
+
+export const AuditQuery = z
+  .object({
+    format: z.enum(['json']).optional().openapi({
+      description:
+        '`json`: the export to check offline (docs/audit-trail.md): every event, the head, and a detached signature by the seal key',
+    }),
+  })
+  .strict();
+
+export const AuditExport = z
+  .object({
+    format: z.literal('countersign-audit/1'),
+    envelopeId: z.string(),
+    tenantId: z.string(),
+    exportedAt: z.string(),
+    algorithm: z.string(),
+    genesisHash: z.string(),
+    events: z.array(AuditEvent),
+    head: z.object({ seq: z.number().int(), hash: z.string() }),
+    signature: z.object({
+      algorithm: z.enum(['ECDSA_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_256']),
+      value: z.string().openapi({
+        description:
+          'Base64 DER signature over SHA-256 of the canonical JSON of the export without `signature`',
+      }),
+      certificates: z.array(z.string()).openapi({ description: 'Base64 DER, the seal certificate first' }),
+    }),
+  })
+  .openapi('AuditExport');
 
 export const Presigned = z
   .object({
@@ -686,3 +736,182 @@ export const CodeSent = z
 export const CodeVerified = z
   .object({ authenticated: z.literal(true), method: z.enum(CODE_METHODS) })
   .openapi('CodeVerified');
+
+// --- Public verification (POST /v1/verify, POST /v1/verify/uploads) ----------------------------
+
+export const AuditExportInput = z
+  .looseObject({
+    format: z.literal('countersign-audit/1'),
+    events: z.array(z.record(z.string(), z.unknown())),
+  })
+  .openapi('AuditExportInput', {
+    description:
+      'The exported audit trail exactly as `GET /v1/envelopes/{id}/audit?format=json` returns it (envelopeId, tenantId, exportedAt, algorithm, genesisHash, events, head, and the optional detached signature); every hash and the signature are checked',
+  });
+
+const verifyCommon = {
+  audit: AuditExportInput.optional(),
+  trustedRoots: z.array(z.string().min(1).max(20_000)).max(10).optional().openapi({
+    description:
+      'PEM root certificates to trust (e.g. the root printed by `countersign certs init`): a chain ending in one is reported as trusted, and a seal whose chain does not is a failed check',
+  }),
+};
+
+export const VerifyBody = z
+  .object({
+    contentBase64: z
+      .string()
+      .min(1)
+      .optional()
+      .openapi({ description: 'The PDF, base64; at most 3 MB decoded. Give this or `uploadId`' }),
+    uploadId: z.string().min(1).max(64).optional().openapi({
+      description: 'Id from POST /v1/verify/uploads, for larger files. Give this or `contentBase64`',
+    }),
+    ...verifyCommon,
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if ((body.contentBase64 === undefined) === (body.uploadId === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['contentBase64'],
+        message: 'give exactly one of contentBase64 (up to 3 MB) and uploadId (from POST /v1/verify/uploads)',
+      });
+    }
+  })
+  .openapi('Verify');
+
+export const VerifyUploadBody = z
+  .object({
+    contentType: z.literal('application/pdf').optional(),
+    size: z.number().int().positive().openapi({ description: 'Exact size in bytes; at most 50 MB' }),
+  })
+  .strict()
+  .openapi('CreateVerifyUpload');
+
+const CertificateInfoView = z
+  .object({
+    subject: z.string(),
+    issuer: z.string(),
+    serialNumber: z.string(),
+    notBefore: z.string(),
+    notAfter: z.string(),
+    keyAlgorithm: z.string().openapi({ example: 'EC P-256' }),
+    sha256: z.string(),
+    selfSigned: z.boolean(),
+  })
+  .openapi('CertificateInfo');
+
+const ChainView = z
+  .object({
+    certificates: z.array(
+      CertificateInfoView.extend({ signatureValid: z.boolean().nullable(), trustedRoot: z.boolean() }),
+    ),
+    endsInSelfSignedRoot: z.boolean(),
+    trusted: z.boolean().nullable().openapi({ description: 'null when no trusted roots were given' }),
+    problems: z.array(z.string()),
+  })
+  .openapi('CertificateChain');
+
+export const VerificationReport = z
+  .object({
+    format: z.literal('countersign-verification/1'),
+    verdict: z.enum(['valid', 'tampered', 'unsealed']).openapi({
+      description:
+        '`valid`: every signature intact (and the audit checks pass when a trail was given); `tampered`: a check failed (see `problems`); `unsealed`: a readable PDF without any signature',
+    }),
+    file: z.object({
+      size: z.number().int(),
+      sha256: z.string(),
+      pages: z.number().int().nullable(),
+      revisions: z.number().int(),
+      containsJavaScript: z.boolean(),
+    }),
+    signatures: z.array(
+      z.object({
+        index: z.number().int(),
+        fieldName: z.string().nullable(),
+        filter: z.string().nullable(),
+        subFilter: z.string().nullable(),
+        signedAt: z.string().nullable(),
+        name: z.string().nullable(),
+        reason: z.string().nullable(),
+        location: z.string().nullable(),
+        byteRange: z.array(z.number().int()),
+        coversWholeFile: z.boolean(),
+        bytesAfter: z.number().int(),
+        modifiedAfter: z.enum(['none', 'incremental-update', 'appended-bytes', 'whitespace']),
+        digest: z.object({
+          algorithm: z.string(),
+          computed: z.string().nullable(),
+          signed: z.string().nullable(),
+          matches: z.boolean(),
+        }),
+        signature: z.object({ algorithm: z.string().nullable(), valid: z.boolean() }),
+        signingCertificateMatches: z.boolean().nullable(),
+        signer: CertificateInfoView.nullable(),
+        chain: ChainView.nullable(),
+        certificateValidAtSigningTime: z.boolean().nullable(),
+        timestamp: z
+          .object({
+            genTime: z.string().nullable(),
+            tsaName: z.string().nullable(),
+            policy: z.string().nullable(),
+            serialNumber: z.string().nullable(),
+            imprintAlgorithm: z.string().nullable(),
+            imprintMatches: z.boolean(),
+            signatureValid: z.boolean(),
+            tsaCertificate: CertificateInfoView.nullable(),
+            chain: ChainView.nullable(),
+            problems: z.array(z.string()),
+          })
+          .nullable(),
+        intact: z.boolean(),
+        problems: z.array(z.string()),
+      }),
+    ),
+    embeddedFiles: z.array(
+      z.object({ name: z.string(), size: z.number().int().nullable(), sha256: z.string().nullable() }),
+    ),
+    completion: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'countersign-completion.json of the sealed revision' }),
+    originalDocuments: z.array(
+      z.object({ id: z.string(), name: z.string(), sha256: z.string(), prefixOfThisFile: z.boolean() }),
+    ),
+    slaTerms: z.unknown().openapi({ description: 'sla-terms.json of the sealed revision, or null' }),
+    audit: z
+      .object({
+        envelopeId: z.string().nullable(),
+        tenantId: z.string().nullable(),
+        exportedAt: z.string().nullable(),
+        events: z.number().int(),
+        chain: z.object({
+          verified: z.boolean(),
+          brokenAt: z.number().int().optional(),
+          reason: z.string().optional(),
+          headHash: z.string(),
+        }),
+        head: z.object({
+          seq: z.number().int().nullable(),
+          hash: z.string().nullable(),
+          matches: z.boolean(),
+        }),
+        signature: z
+          .object({
+            algorithm: z.string(),
+            valid: z.boolean(),
+            signer: CertificateInfoView.nullable(),
+            chain: ChainView.nullable(),
+          })
+          .nullable(),
+        completionHead: z.object({ seq: z.number().int(), hash: z.string(), found: z.boolean() }).nullable(),
+        valid: z.boolean(),
+        problems: z.array(z.string()),
+      })
+      .nullable(),
+    problems: z.array(z.string()).openapi({ description: 'Every failed check, readable' }),
+    notes: z.array(z.string()).openapi({ description: 'Facts that do not change the verdict' }),
+  })
+  .openapi('VerificationReport');

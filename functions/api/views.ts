@@ -20,6 +20,7 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
     ...(s.declinedBy ? { declinedBy: s.declinedBy } : {}),
     ...(s.sentAt ? { sentAt: s.sentAt } : {}),
     ...(s.slaTerms ? { slaTerms: s.slaTerms } : {}),
+    ...(s.legalHold ? { legalHold: s.legalHold } : {}),
     settings: settingsOf(s),
     ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}),
     ...(s.expiryWarnedAt ? { expiryWarnedAt: s.expiryWarnedAt } : {}),
@@ -105,6 +106,7 @@ export function tenantSettingsView(t: StoredTenantSettings): z.infer<typeof Tena
     version: t.version,
     envelopeDefaults: t.envelopeDefaults,
     recipientChanges: t.recipientChanges,
+    ...(t.documentRetentionDays !== undefined ? { documentRetentionDays: t.documentRetentionDays } : {}),
     ...(t.updatedAt ? { updatedAt: t.updatedAt } : {}),
     ...(t.updatedBy ? { updatedBy: t.updatedBy } : {}),
   };

@@ -4,6 +4,7 @@ import { ROLES, type Role } from '../core/access';
 import { LocalIssuer } from '../local/issuer';
 import { certs, CERTS_USAGE } from './certs';
 import { UsageError } from './usage-error';
+import { VERIFY_USAGE, verifyCommand } from './verify';
 
 export { UsageError };
 
@@ -17,7 +18,7 @@ Commands:
           --email E       e-mail claim
           --ttl SECONDS   lifetime (default 43200)
           --home DIR      state directory (default $COUNTERSIGN_HOME or .local)
-${CERTS_USAGE}`;
+${CERTS_USAGE}${VERIFY_USAGE}`;
 
 async function token(args: string[]): Promise<string> {
   const { values } = parseArgs({
@@ -61,6 +62,8 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help')
     return { code: command ? 0 : 2, stdout: command ? USAGE : '', stderr: command ? '' : USAGE };
+  // verify has exit codes of its own: 0 valid, 1 tampered, 2 unsealed, 3 unreadable, 4 usage.
+  if (command === 'verify') return verifyCommand(rest);
   const run = COMMANDS[command];
   if (!run) return { code: 2, stdout: '', stderr: `countersign: unknown command "${command}"\n\n${USAGE}` };
   try {

@@ -31,6 +31,13 @@ export function requireAdmin(p: Principal, action: string): void {
   }
 }
 
+/** Legal holds: the tenant's admins and legal. */
+export function requireLegal(p: Principal, action: string): void {
+  if (!p.roles.includes('admin') && !p.roles.includes('legal')) {
+    throw new ForbiddenError(`role ${describe(p)} may not ${action}; only admin or legal may`);
+  }
+}
+
 export function requireAnyRole(p: Principal, action: string): void {
   if (p.roles.length === 0) throw new ForbiddenError(`a user without a role may not ${action}`);
 }

@@ -308,6 +308,13 @@ export interface PartiesNotifiedData {
   attached?: boolean;
 }
 
+/** A legal hold placed on, or released from, every stored object of the envelope. */
+export interface LegalHoldData {
+  reason: string;
+  /** How many stored objects (documents, sealed copies, drawn signatures) the change covered. */
+  objects: number;
+}
+
 type E<T extends string, D> = ChainedEvent<T, D>;
 
 export type EnvelopeEvent =
@@ -333,7 +340,9 @@ export type EnvelopeEvent =
   | E<'envelope.expiry_warned', ExpiryWarnedData>
   | E<'envelope.expired', EnvelopeExpiredData>
   | E<'envelope.completed', EnvelopeCompletedData>
-  | E<'envelope.parties_notified', PartiesNotifiedData>;
+  | E<'envelope.parties_notified', PartiesNotifiedData>
+  | E<'envelope.legal_hold_placed', LegalHoldData>
+  | E<'envelope.legal_hold_released', LegalHoldData>;
 
 export type EnvelopeEventType = EnvelopeEvent['type'];
 
@@ -402,6 +411,8 @@ export interface EnvelopeState {
   settings?: EnvelopeSettings;
   /** The contract's machine-readable SLA terms, when it has them. */
   slaTerms?: SlaTerms;
+  /** Set while the envelope's stored objects are on legal hold. */
+  legalHold?: { since: string; reason: string; by: string };
   /** Set when the envelope is sent. */
   expiresAt?: string;
   expiryWarnedAt?: string;
@@ -643,6 +654,10 @@ function next(state: EnvelopeState, event: EnvelopeEvent): EnvelopeState {
       return { ...state, status: 'completed', completedAt: event.at, sealedDocuments: event.data.documents };
     case 'envelope.parties_notified':
       return { ...state, notified: [...(state.notified ?? []), event.data.reason] };
+    case 'envelope.legal_hold_placed':
+      return { ...state, legalHold: { since: event.at, reason: event.data.reason, by: event.actor.id } };
+    case 'envelope.legal_hold_released':
+      return { ...state, legalHold: undefined };
   }
 }
 
@@ -680,6 +695,15 @@ export function foldEnvelope(
   const state = events.reduce<EnvelopeState | null>(applyEvent, from);
   if (!state) throw new Error('no events to fold');
   return state;
+}
+
+/** Every object the envelope stored: its documents, their sealed copies, drawn signatures. */
+export function storedObjects(state: EnvelopeState): string[] {
+  return [
+    ...state.documents.map((d) => d.storageKey),
+    ...(state.sealedDocuments ?? []).map((d) => d.storageKey),
+    ...state.recipients.flatMap((r) => (r.signature?.kind === 'drawn' ? [r.signature.storageKey] : [])),
+  ];
 }
 
 export function isFinal(status: EnvelopeStatus): boolean {

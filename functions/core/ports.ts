@@ -97,6 +97,23 @@ export interface UploadStore {
   getUpload(tenantId: string, uploadId: string): Promise<UploadRecord | null>;
 }
 
+/**
+ * A presigned upload for public verification (POST /v1/verify/uploads): no tenant and no owner,
+ * stored apart from the tenants' uploads, under the staging bucket's `verify/` prefix.
+ */
+export interface VerifyUploadRecord {
+  uploadId: string;
+  size: number;
+  stagingKey: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface VerifyUploadStore {
+  putVerifyUpload(upload: VerifyUploadRecord): Promise<void>;
+  getVerifyUpload(uploadId: string): Promise<VerifyUploadRecord | null>;
+}
+
 export interface PresignedRequest {
   url: string;
   method: 'PUT' | 'GET';
@@ -126,6 +143,15 @@ export interface DocumentStore {
   /** The staged bytes, or null when nothing was uploaded (or the object has expired). */
   readStaging(key: string, maxBytes: number): Promise<Uint8Array | null>;
   deleteStaging(key: string): Promise<void>;
+}
+
+/**
+ * S3 Object Lock legal holds on stored documents: while on, the object cannot be deleted or
+ * overwritten, whatever its retention date.
+ */
+export interface LegalHolds {
+  setLegalHold(key: string, on: boolean): Promise<void>;
+  isOnLegalHold(key: string): Promise<boolean>;
 }
 
 export interface MailAttachment {
@@ -311,6 +337,7 @@ export interface Ports {
   envelopes: EnvelopeStore;
   idempotency: IdempotencyStore;
   uploads: UploadStore;
+  verifyUploads: VerifyUploadStore;
   documents: DocumentStore;
   mail: Mailer;
   limits: Limits;
@@ -323,6 +350,7 @@ export interface Ports {
   fonts: FontSource;
   links: Links;
   tenantSettings: TenantSettingsStore;
+  legalHolds: LegalHolds;
   /** Set when a TSA URL is configured: every seal then carries a signature timestamp. */
   timestamper?: Timestamper;
   log?: Log;

@@ -13,6 +13,8 @@ export interface TenantSettings {
     /** A recipient may pass their part on to another person from their signing link. */
     recipientMayDelegate: boolean;
   };
+  /** Days each stored document is kept under Object Lock; absent: the deployment's default. */
+  documentRetentionDays?: number;
 }
 
 export interface StoredTenantSettings extends TenantSettings {
@@ -48,4 +50,22 @@ export async function loadTenantSettings(
   tenantId: string,
 ): Promise<StoredTenantSettings> {
   return (await store.getSettings(tenantId)) ?? defaultTenantSettings(tenantId);
+}
+
+/** Longest retention a tenant may ask for: 100 years. */
+export const MAX_RETENTION_DAYS = 36_500;
+
+/** When a document stored now may be deleted: the tenant's retention, or the deployment's. */
+export async function retainUntil(
+  ports: {
+    tenantSettings: TenantSettingsStore;
+    clock: { now(): Date };
+    limits: { documentRetentionDays: number };
+  },
+  tenantId: string,
+): Promise<Date> {
+  const days =
+    (await ports.tenantSettings.getSettings(tenantId))?.documentRetentionDays ??
+    ports.limits.documentRetentionDays;
+  return new Date(ports.clock.now().getTime() + days * 86_400_000);
 }

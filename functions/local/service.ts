@@ -17,6 +17,7 @@ import { signingRouteTasks } from '../core/signing/route-tasks';
 import { LocalWorkflowRunner, type LocalWorkflowRunnerOptions } from './workflow/local-workflow-runner';
 import { openLocalSealKit } from './seal-kit';
 import { LocalSmsOutbox } from '../adapters/local/sms-outbox';
+import { LocalLegalHolds } from '../adapters/local/legal-hold-file';
 import { envelopesInFlight } from './resume';
 import { startEmulators } from './emulators';
 import { createHttpAdapter, type AccessLogEntry } from './http-adapter';
@@ -36,6 +37,13 @@ export interface LocalServiceOptions {
   /** Clock time per unit of workflow time (1 / 5760 turns a 48-hour wait for a reminder into 30 s). */
   timeScale?: number;
   onExecutionEnd?: LocalWorkflowRunnerOptions['onExecutionEnd'];
+  /**
+   * An RFC 3161 TSA: seals are then PAdES B-T (default: COUNTERSIGN_TSA_URL, if set). As in AWS,
+   * a seal fails rather than go without its timestamp when the TSA does not answer.
+   */
+  tsaUrl?: string;
+  /** The local seal keys: P-256 (default) or RSA-3072 (default: COUNTERSIGN_SEAL_KEY_SPEC, if set). */
+  sealKeySpec?: 'ECC_NIST_P256' | 'RSA_3072';
 }
 
 export interface LocalService {
@@ -60,6 +68,8 @@ const BUCKETS = { documents: 'countersign-documents', staging: 'countersign-stag
 /** The whole service in this process, on loopback, with the AWS adapters pointed at emulators. */
 export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
   const host = options.host ?? '127.0.0.1';
+  const tsaUrl = options.tsaUrl ?? (process.env.COUNTERSIGN_TSA_URL || undefined);
+  const sealKeySpec = options.sealKeySpec ?? localSealKeySpec(process.env.COUNTERSIGN_SEAL_KEY_SPEC);
   const release = options.home ? acquireLock(options.home) : () => undefined;
   const closers: (() => Promise<void> | void)[] = [release];
   const close = async () => {
@@ -82,6 +92,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       mailFrom: 'countersign@countersign.local',
       publicUrl: `http://${host}:${options.port ?? 3000}`,
       endpoints: emulators.endpoints,
+      ...(tsaUrl ? { tsaUrl } : {}),
     };
     const dynamo = new DynamoDBClient({
       region: config.region,
@@ -106,8 +117,12 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       clock: { now: () => ports.clock.now() },
     });
     withOverrides(ports, {
+      // The S3 emulator refuses legal holds: a file beside the other local state keeps them.
+      legalHolds: new LocalLegalHolds(join(stateDir, 'legal-holds.json')),
       workflow: runner,
-      seal: await openLocalSealKit(join(stateDir, 'seal'), ports.clock),
+      seal: await openLocalSealKit(join(stateDir, 'seal'), ports.clock, {
+        algorithm: sealKeySpec === 'RSA_3072' ? 'RSASSA_PKCS1_V1_5_SHA_256' : 'ECDSA_SHA_256',
+      }),
       sms: smsOutbox,
     });
     withOverrides(ports, options.overrides?.(ports) ?? {});
@@ -193,6 +208,12 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     await close();
     throw err;
   }
+}
+
+function localSealKeySpec(value: string | undefined): 'ECC_NIST_P256' | 'RSA_3072' {
+  if (!value) return 'ECC_NIST_P256';
+  if (value === 'ECC_NIST_P256' || value === 'RSA_3072') return value;
+  throw new Error(`COUNTERSIGN_SEAL_KEY_SPEC must be ECC_NIST_P256 or RSA_3072, not ${value}`);
 }
 
 async function tempDir(): Promise<string> {

@@ -21,6 +21,12 @@ export const ServiceConfig = z.object({
   sealKeyArn: z.string().min(1).optional(),
   /** Object key (documents bucket) of the PEM seal certificate chain. */
   sealChainKey: z.string().min(1).optional(),
+  /** RFC 3161 time-stamping authority (the seal task only): set, every seal is PAdES B-T. */
+  tsaUrl: z
+    .string()
+    .url()
+    .refine((url) => /^https?:\/\//i.test(url), 'the TSA URL must be http or https')
+    .optional(),
   fontsDir: z.string().min(1).optional(),
   /** Emulator endpoints, only in the local mode. */
   endpoints: z
@@ -55,6 +61,7 @@ export function readServiceConfig(env: Record<string, string | undefined>): Read
     signingRouteArn: env[ENV.signingRouteArn],
     sealKeyArn: env[ENV.sealKeyArn],
     sealChainKey: env[ENV.sealChainKey],
+    tsaUrl: env[ENV.tsaUrl] || undefined,
     fontsDir: env[ENV.fontsDir],
   });
   if (!parsed.success) fail('service', parsed.error);

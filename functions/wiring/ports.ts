@@ -20,11 +20,14 @@ import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { DynamoSigningStore } from '../adapters/dynamodb/signing-store';
 import { DynamoTenantSettingsStore } from '../adapters/dynamodb/tenant-settings-store';
 import { DynamoUploadStore } from '../adapters/dynamodb/upload-store';
+import { DynamoVerifyUploadStore } from '../adapters/dynamodb/verify-upload-store';
 import { NodeFontSource } from '../adapters/fonts/node-font-source';
 import { KmsSealSigner } from '../adapters/kms/kms-seal-signer';
 import { S3DocumentStore } from '../adapters/s3/document-store';
+import { S3LegalHolds } from '../adapters/s3/legal-holds';
 import { SesMailer } from '../adapters/ses/ses-mailer';
 import { SnsSms } from '../adapters/sns/sns-sms';
+import { HttpTimestamper } from '../adapters/tsa/http-timestamper';
 import { StepFunctionsWorkflow } from '../adapters/sfn/step-functions-workflow';
 import { systemClock, systemIds } from '../adapters/system';
 import type { ServiceConfig } from './config';
@@ -84,6 +87,7 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
     envelopes: new DynamoEnvelopeStore(dynamo, config.tableName),
     idempotency: new DynamoIdempotencyStore(dynamo, config.tableName),
     uploads: new DynamoUploadStore(dynamo, config.tableName),
+    verifyUploads: new DynamoVerifyUploadStore(dynamo, config.tableName),
     documents: new S3DocumentStore(s3, {
       documents: config.documentsBucket,
       staging: config.stagingBucket,
@@ -96,6 +100,7 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
     signerAuth: signing,
     waits: signing,
     tenantSettings: new DynamoTenantSettingsStore(dynamo, config.tableName),
+    legalHolds: new S3LegalHolds(s3, config.documentsBucket),
     // SNS is used (and granted) only by the functions that send codes; locally, an outbox file.
     get sms(): SmsSender {
       sms ??= new SnsSms(new SNSClient(common));
@@ -109,9 +114,11 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
     },
     get seal(): SealKit {
       if (!seal) {
+        // The algorithm follows the key (ECC_NIST_P256 or RSA_3072, a per-stage choice).
         const signer = new KmsSealSigner(
           new KMSClient(common),
           config.sealKeyArn ?? missing('SEAL_KEY_ARN', 'the seal'),
+          'from-key',
         );
         const chainKey = config.sealChainKey ?? missing('SEAL_CHAIN_KEY', 'the seal');
         let chain: Promise<Uint8Array[]> | undefined;
@@ -126,6 +133,8 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
       return seal;
     },
     fonts: new NodeFontSource(config.fontsDir),
+    // Only the seal task is given TSA_URL: its seals are then PAdES B-T, or fail.
+    ...(config.tsaUrl ? { timestamper: new HttpTimestamper(config.tsaUrl) } : {}),
     log: {
       warn: (message, error) =>
         console.warn(

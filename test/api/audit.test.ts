@@ -1,5 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { X509Certificate, verify } from 'node:crypto';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import canonicalize from 'canonicalize';
 import { startTestService, type TestService } from '../support/service';
 import {
   createEnvelope,
@@ -136,5 +138,68 @@ describe('GET /v1/envelopes/{id}/audit', () => {
     const res = await service.api('GET', '/v1/envelopes/01jzzzzzzzzzzzzzzzzzzzzzzz/audit', { token });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('not_found');
+  });
+});
+
+describe('GET /v1/envelopes/{id}/audit?format=json: the signed export', () => {
+  /** Checks the export's detached signature the way docs/audit-trail.md tells an outsider to. */
+  function signatureHolds(exported: Record<string, any>): boolean {
+    const { signature, ...rest } = exported;
+    const [leaf] = signature.certificates as string[];
+    const key = new X509Certificate(Buffer.from(leaf!, 'base64')).publicKey;
+    return verify('sha256', Buffer.from(canonicalize(rest)!), key, Buffer.from(signature.value, 'base64'));
+  }
+
+  it('exports every event, the head and a signature by the seal key that an outsider can check', async () => {
+    const tenant = newTenant('export');
+    const { token, envelope } = await voidedEnvelope(tenant);
+    const res = await service.api('GET', `/v1/envelopes/${envelope.id}/audit?format=json`, { token });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="audit-${envelope.id}.json"`);
+    const exported = res.body;
+    expect(exported).toMatchObject({
+      format: 'countersign-audit/1',
+      envelopeId: envelope.id,
+      tenantId: tenant,
+      genesisHash: GENESIS,
+      head: { seq: 2, hash: exported.events[1].hash },
+      signature: { algorithm: 'ECDSA_SHA_256' },
+    });
+    expect(exported.events.map((e: any) => e.type)).toEqual(['envelope.created', 'envelope.voided']);
+    for (const event of exported.events) expect(recomputeHash(event)).toBe(event.hash);
+    // The chain of the service's seal: the seal certificate, then its root.
+    expect(exported.signature.certificates).toHaveLength(2);
+    expect(signatureHolds(exported)).toBe(true);
+
+    // Any edit of the export (an event, the head, the time) breaks the signature.
+    const edited = structuredClone(exported);
+    edited.events[1].data.reason = 'No reason';
+    expect(signatureHolds(edited)).toBe(false);
+    const dropped = structuredClone(exported);
+    dropped.events.pop();
+    expect(signatureHolds(dropped)).toBe(false);
+  });
+
+  it('is refused (422) when the stored trail does not verify, rather than signed', async () => {
+    const tenant = newTenant('export');
+    const { token, envelope } = await voidedEnvelope(tenant);
+    await tamperEvent(service, tenant, envelope.id, 2, (event) => {
+      event.data.reason = 'Edited in the table';
+    });
+    const res = await service.api('GET', `/v1/envelopes/${envelope.id}/audit?format=json`, { token });
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toMatch(/does not verify/);
+  });
+
+  it('400 for an unknown format; 403 for a sender who may not read the envelope', async () => {
+    const tenant = newTenant('export');
+    const { token, envelope } = await voidedEnvelope(tenant);
+    const csv = await service.api('GET', `/v1/envelopes/${envelope.id}/audit?format=csv`, { token });
+    expect(csv.status).toBe(400);
+    expect(csv.body.error.details[0].path).toBe('query.format');
+    const other = await service.token('sender', { tenant, sub: 'someone-else' });
+    expect(
+      (await service.api('GET', `/v1/envelopes/${envelope.id}/audit?format=json`, { token: other })).status,
+    ).toBe(403);
   });
 });

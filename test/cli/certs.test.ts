@@ -5,10 +5,15 @@ import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KmsSealSigner } from '../../functions/adapters/kms/kms-seal-signer';
 import { LocalSealSigner } from '../../functions/adapters/local/local-seal-signer';
+import { certificatesFromPem } from '../../functions/core/pdf-seal/certificates';
+import { sealPdf } from '../../functions/core/pdf-seal/seal';
 import { certs } from '../../functions/cli/certs';
 import { UsageError } from '../../functions/cli/usage-error';
 import { startEmulators, type Emulators } from '../../functions/local/emulators';
+import { makePdf } from '../support/pdf';
+import { makeNssDb, pdfsig } from '../support/pdfsig';
 
 /**
  * KMS has no emulator: this stand-in answers Sign and GetPublicKey from two local keys, exactly
@@ -26,10 +31,12 @@ function fakeKms(keys: Record<string, LocalSealSigner>): { client: KMSClient; ca
         expect(command.input.MessageType).toBe('DIGEST');
         return { Signature: await key.signDigest(command.input.Message) };
       }
+      const rsa = key.algorithm === 'RSASSA_PKCS1_V1_5_SHA_256';
       return {
         PublicKey: await key.publicKey(),
+        KeySpec: rsa ? 'RSA_3072' : 'ECC_NIST_P256',
         KeyUsage: 'SIGN_VERIFY',
-        SigningAlgorithms: ['ECDSA_SHA_256'],
+        SigningAlgorithms: rsa ? ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PSS_SHA_256'] : ['ECDSA_SHA_256'],
       };
     },
   } as unknown as KMSClient;
@@ -113,5 +120,64 @@ describe('countersign certs init', () => {
     ).rejects.toThrow(/two different keys/);
     await expect(certs([...args, '--years', '40'], deps)).rejects.toThrow(/--years/);
     await expect(certs(['rotate'], deps)).rejects.toThrow(/unknown certs command/);
+  });
+
+  it('with --rsa, issues an RSA-3072 chain; the seal task signs through KMS and pdfsig trusts the seal', async () => {
+    const rsa = { algorithm: 'RSASSA_PKCS1_V1_5_SHA_256' } as const;
+    const kms = fakeKms({
+      'alias/rsa-seal': new LocalSealSigner(join(dir, 'rsa-seal.pem'), rsa),
+      'alias/rsa-root': new LocalSealSigner(join(dir, 'rsa-root.pem'), rsa),
+    });
+    const deps = { kms: () => kms.client, s3: () => s3, now: () => new Date('2026-12-01T00:00:00Z') };
+    const rsaArgs = [
+      'init',
+      '--seal-key',
+      'alias/rsa-seal',
+      '--root-key',
+      'alias/rsa-root',
+      '--bucket',
+      'docs',
+      '--organization',
+      'Acme Support',
+      '--object',
+      'seal/rsa-chain.pem',
+    ];
+    // The P-256 default does not fit RSA keys: refused before anything is stored.
+    await expect(certs(rsaArgs, deps)).rejects.toThrow(/does not support ECDSA_SHA_256/);
+    await certs([...rsaArgs, '--rsa'], deps);
+
+    const pem = await (
+      await s3.send(new GetObjectCommand({ Bucket: 'docs', Key: 'seal/rsa-chain.pem' }))
+    ).Body!.transformToString();
+    const chain = certificatesFromPem(pem);
+    const [seal, root] = chain.map((der) => new X509Certificate(der));
+    for (const cert of [seal!, root!]) {
+      expect(cert.publicKey.asymmetricKeyType).toBe('rsa');
+      expect(cert.publicKey.asymmetricKeyDetails?.modulusLength).toBe(3072);
+    }
+    expect(seal!.verify(root!.publicKey)).toBe(true);
+
+    // As the Seal task does it: the algorithm follows the KMS key.
+    const signer = new KmsSealSigner(kms.client, 'alias/rsa-seal', 'from-key');
+    const sealed = await sealPdf(await makePdf(), {
+      signer,
+      chain,
+      reason: 'Envelope completed',
+      name: 'Acme Support Countersign Seal',
+      signedAt: new Date('2026-12-02T00:00:00Z'),
+      fieldName: 'CountersignSeal',
+    });
+    expect(signer.algorithm).toBe('RSASSA_PKCS1_V1_5_SHA_256');
+    expect(kms.calls).toContain('SignCommand:alias/rsa-seal');
+    const nss = await makeNssDb([chain[1]!]);
+    try {
+      expect((await pdfsig(sealed, { nssDir: nss.dir })).signatures[0]).toMatchObject({
+        signerCommonName: 'Acme Support Countersign Seal',
+        validation: 'Signature is Valid.',
+        certificateValidation: 'Certificate is Trusted.',
+      });
+    } finally {
+      await nss.cleanup();
+    }
   });
 });

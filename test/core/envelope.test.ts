@@ -95,6 +95,8 @@ describe('docs/audit-trail.md', () => {
       'recipient.invitation_resent': true,
       'recipient.email_corrected': true,
       'recipient.reassigned': true,
+      'envelope.legal_hold_placed': true,
+      'envelope.legal_hold_released': true,
       'recipient.viewed': true,
       'recipient.document_viewed': true,
       'recipient.consented': true,

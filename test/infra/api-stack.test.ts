@@ -129,10 +129,12 @@ describe('api stack: functions', () => {
     }
   });
 
-  it('gives createEnvelope 1024 MB, the Seal task 2048 MB and the others 512 MB', () => {
+  it('gives createEnvelope and verifyDocument 1024 MB, the Seal task 2048 MB and the others 512 MB', () => {
     for (const route of ROUTE_MANIFEST) {
       const props = functionProps(dev.json, logicalIdOf(stages.dev.api.routeFunctions[route.name]!));
-      expect(props.MemorySize, route.name).toBe(route.name === 'createEnvelope' ? 1024 : 512);
+      expect(props.MemorySize, route.name).toBe(
+        route.name === 'createEnvelope' || route.name === 'verifyDocument' ? 1024 : 512,
+      );
     }
     for (const task of TASK_STATES) {
       const props = functionProps(dev.json, logicalIdOf(stages.dev.api.taskFunctions[task]));
@@ -201,7 +203,7 @@ describe('api stack: functions', () => {
   );
 
   it.each(both)(
-    '%s: only the Seal task gets the seal key, the chain and the fonts directory',
+    '%s: only the Seal task gets the seal key, the chain and the fonts directory; the audit export the key and chain',
     (stage, { json }) => {
       const api = stages[stage].api;
       for (const [name, fn] of [
@@ -216,6 +218,10 @@ describe('api stack: functions', () => {
             [ENV.fontsDir]: '/var/task/fonts',
           });
           expect(JSON.stringify(variables[ENV.sealKeyArn])).toContain('SealKey');
+        } else if (name === 'getAuditTrail') {
+          expect(variables).toMatchObject({ [ENV.sealChainKey]: 'seal/chain.pem' });
+          expect(JSON.stringify(variables[ENV.sealKeyArn])).toContain('SealKey');
+          expect(variables[ENV.fontsDir]).toBeUndefined();
         } else {
           for (const key of [ENV.sealKeyArn, ENV.sealChainKey, ENV.fontsDir]) {
             expect(variables[key], `${name} ${key}`).toBeUndefined();
@@ -299,13 +305,19 @@ describe('api stack: least privilege', () => {
       const statements = entry.statements();
       const text = JSON.stringify(statements);
       const actions = actionsOf(statements);
-      const { table, documents, staging, dataKey, seal } = entry.access;
+      const { table, documents, staging, dataKey, seal, legalHold } = entry.access;
 
       expect(actions.some((a) => a.startsWith('dynamodb:'))).toBe(table !== 'none');
       expect(actions.some((a) => dynamoWrites.includes(a))).toBe(table === 'write' || table === 'readwrite');
       expect(actions.includes('dynamodb:Query')).toBe(table === 'read' || table === 'readwrite');
 
-      expect(text.includes('countersign-dev-documents-')).toBe(documents !== 'none');
+      // The seal reads its certificate chain from the documents bucket; legal holds act on its objects.
+      expect(text.includes('countersign-dev-documents-')).toBe(
+        documents !== 'none' || seal === true || legalHold === true,
+      );
+      // bucket.grantPut brings s3:PutObjectLegalHold with it; reading holds comes only with legalHold.
+      expect(actions.includes('s3:GetObjectLegalHold')).toBe(legalHold === true);
+      if (legalHold) expect(actions).toContain('s3:PutObjectLegalHold');
       expect(text.includes('countersign-dev-staging-')).toBe(staging !== 'none');
       const bucketStatements = (bucket: string) =>
         statements.filter((s) => JSON.stringify(s.Resource).includes(bucket));
@@ -399,9 +411,9 @@ describe('api stack: least privilege', () => {
       .map((f) => f.name)
       .sort();
 
-  it('only the Seal task may sign with the seal key', () => {
-    expect(allowedTo('kms:Sign')).toEqual(['Seal']);
-    expect(allowedTo('kms:GetPublicKey')).toEqual(['Seal']);
+  it('only the Seal task and the signed audit export may sign with the seal key', () => {
+    expect(allowedTo('kms:Sign')).toEqual(['Seal', 'getAuditTrail']);
+    expect(allowedTo('kms:GetPublicKey')).toEqual(['Seal', 'getAuditTrail']);
   });
 
   it('only sendEnvelope and redriveRoute start the signing route; only redriveRoute redrives it, on its executions alone', () => {
@@ -556,11 +568,13 @@ describe('api stack: REST API', () => {
     },
   );
 
-  it('the signer routes and the OpenAPI route are the only ones without the JWT authorizer', () => {
+  it('the signer routes, the OpenAPI route and public verification are the only ones without the JWT authorizer', () => {
     const unauthorized = ROUTE_MANIFEST.filter((r) => !r.authorized).map((r) => r.path);
     expect(unauthorized.sort()).toEqual(
       [
         '/v1/openapi.json',
+        '/v1/verify',
+        '/v1/verify/uploads',
         '/v1/signing/approve',
         '/v1/signing/auth/send',
         '/v1/signing/auth/verify',

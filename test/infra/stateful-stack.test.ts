@@ -225,6 +225,47 @@ describe('stateful stack', () => {
   );
 });
 
+describe('the seal certificate chain', () => {
+  it.each(both)(
+    '%s: a custom resource puts it in place at seal/chain.pem, for the seal key, through the root key',
+    (stage, { template, json }) => {
+      template.resourceCountIs('Custom::CountersignSealChain', 1);
+      template.hasResourceProperties('Custom::CountersignSealChain', {
+        ChainObject: 'seal/chain.pem',
+        SealKeyArn: { 'Fn::GetAtt': ['SealKey', 'Arn'] },
+        RootKeyArn: { 'Fn::GetAtt': ['SealRootKey', 'Arn'] },
+        Organization: `Countersign ${stage}`,
+      });
+      // Its function is the only one of the stack, and the only principal that may sign with the root key.
+      const policies = Object.values(json.Resources as Record<string, any>).filter(
+        (r) => r.Type === 'AWS::IAM::Policy',
+      );
+      const signers = policies.filter((p) =>
+        JSON.stringify(p.Properties.PolicyDocument).match(
+          /kms:Sign[\s\S]*SealRootKey|SealRootKey[\s\S]*kms:Sign/,
+        ),
+      );
+      expect(signers).toHaveLength(1);
+      const statements = signers[0].Properties.PolicyDocument.Statement as {
+        Action: string | string[];
+        Resource: unknown;
+      }[];
+      const onRoot = statements.filter((st) => JSON.stringify(st.Resource).includes('SealRootKey'));
+      expect(onRoot.flatMap((st) => st.Action).sort()).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+      const onSeal = statements.filter((st) => JSON.stringify(st.Resource).includes('"SealKey"'));
+      expect(onSeal.flatMap((st) => st.Action)).toEqual(['kms:GetPublicKey']);
+      // The chain objects only, in the documents bucket.
+      const s3 = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
+      for (const st of s3) expect(JSON.stringify(st.Resource)).toMatch(/seal\/\*/);
+      template.resourceCountIs('AWS::Lambda::Function', 1);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+      });
+    },
+  );
+});
+
 describe('pinned logical ids of stateful resources', () => {
   it.each(both)('%s: table, buckets and keys keep their logical ids', (stage, { json }) => {
     const stack = stages[stage].stateful;

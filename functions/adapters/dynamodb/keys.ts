@@ -22,3 +22,5 @@ export const oneTimeCodeSk = (recipientId: string) => `AUTH#OTP#${recipientId}`;
 /** A tenant's settings: one item per version, the latest read first. */
 export const tenantSettingsPk = (tenantId: string) => `T#${tenantId}#SETTINGS`;
 export const settingsVersionSk = (version: number) => `V#${String(version).padStart(10, '0')}`;
+/** Public verification uploads belong to no tenant: their own prefix, never under `T#`. */
+export const verifyUploadPk = (uploadId: string) => `VERIFY#U#${uploadId}`;

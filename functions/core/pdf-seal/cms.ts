@@ -12,7 +12,7 @@ import {
 } from '@peculiar/asn1-cms';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate } from '@peculiar/asn1-x509';
-import type { SealSigner } from '../ports';
+import type { SealSigner, Timestamper } from '../ports';
 import {
   compareBytes,
   octetString,
@@ -24,6 +24,7 @@ import {
   tlv,
   unsignedInteger,
 } from './der';
+import { ID_AA_SIGNATURE_TIME_STAMP_TOKEN, checkTimestampImprint } from './timestamp';
 
 /**
  * The CMS SignedData of a PAdES baseline B-B signature (ETSI EN 319 142-1, SubFilter
@@ -31,12 +32,18 @@ import {
  * signing-certificate-v2, and deliberately no signing-time (the claimed time is the signature
  * dictionary's /M). The DER of the signed-attributes SET is hashed here and only that digest
  * goes to the signer, as KMS Sign with MessageType DIGEST expects.
+ *
+ * With a timestamper it is B-T: the SignerInfo also carries, unsigned, an RFC 3161 token over
+ * the SHA-256 of its signature value (id-aa-signatureTimeStampToken).
  */
 
 export const OIDS = {
   sha256: '2.16.840.1.101.3.4.2.1',
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
   rsaEncryption: '1.2.840.113549.1.1.1',
+  sha256WithRsaEncryption: '1.2.840.113549.1.1.11',
+  ecPublicKey: '1.2.840.10045.2.1',
+  signatureTimeStampToken: ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   signingTime: '1.2.840.113549.1.9.5',
 } as const;
@@ -45,6 +52,8 @@ export interface CmsOptions {
   signer: SealSigner;
   /** DER certificates, the signer's own first, then its issuers. */
   chain: Uint8Array[];
+  /** Makes the signature B-T; its failure fails the CMS (never a signature without the token). */
+  timestamper?: Timestamper;
 }
 
 const sha256 = (data: Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest());
@@ -72,14 +81,25 @@ function signingCertificateV2(leafDer: Uint8Array, leaf: Certificate): Uint8Arra
   return sequence(sequence(essCertIdV2));
 }
 
+/**
+ * The SignerInfo's signatureAlgorithm. For RSA, sha256WithRSAEncryption (with NULL parameters)
+ * rather than the bare rsaEncryption: both are allowed by RFC 5754, but the former names the
+ * hash as ETSI TS 119 312 lists it, and pdfsig (NSS) accepts either.
+ */
 function signatureAlgorithm(algorithm: SealSigner['algorithm']): AlgorithmIdentifier {
   return algorithm === 'ECDSA_SHA_256'
     ? new AlgorithmIdentifier({ algorithm: OIDS.ecdsaWithSha256 })
     : new AlgorithmIdentifier({
-        algorithm: OIDS.rsaEncryption,
+        algorithm: OIDS.sha256WithRsaEncryption,
         parameters: Uint8Array.of(0x05, 0x00).buffer,
       });
 }
+
+/** The public-key algorithm a signer's algorithm needs in the certificate. */
+const KEY_ALGORITHM: Record<SealSigner['algorithm'], string> = {
+  ECDSA_SHA_256: OIDS.ecPublicKey,
+  RSASSA_PKCS1_V1_5_SHA_256: OIDS.rsaEncryption,
+};
 
 /** The issuer Name exactly as encoded in the certificate. */
 function rawIssuer(certDer: Uint8Array): Uint8Array {
@@ -99,6 +119,17 @@ export function signedAttributes(contentDigest: Uint8Array, leafDer: Uint8Array)
     attribute(id_messageDigest, octetString(contentDigest)),
     attribute(OIDS.signingCertificateV2, signingCertificateV2(leafDer, leaf)),
   ];
+}
+
+/**
+ * The id-aa-signatureTimeStampToken attribute (ETSI EN 319 122-1, 5.3): a token over the
+ * SHA-256 of the signature value's octets. A token for another imprint is refused, not embedded.
+ */
+async function signatureTimestamp(timestamper: Timestamper, signature: Uint8Array): Promise<Attribute> {
+  const imprint = sha256(signature);
+  const token = await timestamper.timestamp(imprint);
+  checkTimestampImprint(token, imprint);
+  return new Attribute({ attrType: OIDS.signatureTimeStampToken, attrValues: [buffer(token)] });
 }
 
 /** The element at `index` inside a SEQUENCE's value. */
@@ -124,6 +155,10 @@ export async function buildCms(contentDigest: Uint8Array, options: CmsOptions): 
   if (Buffer.compare(Buffer.from(leafSpki), Buffer.from(signerSpki)) !== 0) {
     throw new Error("the first certificate of the chain is not for the signer's key");
   }
+  const keyAlgorithm = leaf.tbsCertificate.subjectPublicKeyInfo.algorithm.algorithm;
+  if (keyAlgorithm !== KEY_ALGORITHM[options.signer.algorithm]) {
+    throw new Error(`the seal key (${keyAlgorithm}) cannot make ${options.signer.algorithm} signatures`);
+  }
 
   // Verifiers find the certificate by issuer and serial, comparing encoded names: the
   // re-encoded issuer in the SignerInfo must be the certificate's own bytes.
@@ -134,6 +169,9 @@ export async function buildCms(contentDigest: Uint8Array, options: CmsOptions): 
   const attributes = signedAttributes(contentDigest, leafDer);
   const signedAttributesSet = setOf(attributes);
   const signature = await options.signer.signDigest(sha256(signedAttributesSet));
+  const unsignedAttrs = options.timestamper
+    ? [await signatureTimestamp(options.timestamper, signature)]
+    : undefined;
 
   const signerInfo = new SignerInfo({
     version: CMSVersion.v1,
@@ -148,6 +186,7 @@ export async function buildCms(contentDigest: Uint8Array, options: CmsOptions): 
     signedAttrs: [...attributes].sort(compareBytes).map((a) => AsnConvert.parse(a, Attribute)),
     signatureAlgorithm: signatureAlgorithm(options.signer.algorithm),
     signature: new OctetString(buffer(signature)),
+    ...(unsignedAttrs ? { unsignedAttrs } : {}),
   });
   const signerInfoDer = der(signerInfo);
   // The SignerInfo must carry exactly the bytes that were signed, as [0] IMPLICIT SET.

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { PDFArray, PDFHexString, PDFName, PDFNumber, PDFString } from 'pdf-lib';
-import type { SealSigner } from '../ports';
+import type { SealSigner, Timestamper } from '../ports';
 import { buildCms } from './cms';
 import { IncrementalPdf } from './incremental';
 
 /**
- * The service seal: a PAdES B-B signature (SubFilter ETSI.CAdES.detached) appended to the PDF
- * as an incremental update, so everything before it (the uploaded bytes, stamps, earlier
- * seals) stays a byte-identical prefix and earlier signatures stay valid.
+ * The service seal: a PAdES B-B signature (SubFilter ETSI.CAdES.detached), or B-T with a
+ * timestamper, appended to the PDF as an incremental update, so everything before it (the
+ * uploaded bytes, stamps, earlier seals) stays a byte-identical prefix and earlier signatures
+ * stay valid.
  */
 
 export interface SealOptions {
@@ -22,11 +23,21 @@ export interface SealOptions {
   signedAt: Date;
   /** The signature field's name: unique in the document, without periods. */
   fieldName: string;
-  /** Bytes reserved for the CMS in /Contents. */
+  /**
+   * Bytes reserved for the CMS in /Contents: by default 8 KiB, or TIMESTAMPED_RESERVED_BYTES
+   * with a timestamper.
+   */
   reservedBytes?: number;
+  /**
+   * An RFC 3161 TSA: the seal is then PAdES B-T. If it fails, sealing fails: a seal without
+   * the timestamp is never made when one is configured.
+   */
+  timestamper?: Timestamper;
 }
 
 export const DEFAULT_RESERVED_BYTES = 8 * 1024;
+/** Room for a time-stamp token too: a TSA's token with its certificates is commonly 3-10 KB. */
+export const TIMESTAMPED_RESERVED_BYTES = 32 * 1024;
 
 /** Ten characters wide, like the largest offset a ByteRange can hold. */
 const BYTE_RANGE_PLACEHOLDER = '**********';
@@ -108,7 +119,11 @@ function addSignatureField(pdf: IncrementalPdf, options: SealOptions, reserved: 
  */
 export async function sealPdf(pdf: Uint8Array, options: SealOptions): Promise<Uint8Array> {
   const prepared = await prepareSeal(pdf, options);
-  const cms = await buildCms(prepared.digest, { signer: options.signer, chain: options.chain });
+  const cms = await buildCms(prepared.digest, {
+    signer: options.signer,
+    chain: options.chain,
+    ...(options.timestamper ? { timestamper: options.timestamper } : {}),
+  });
   return prepared.complete(cms);
 }
 
@@ -124,7 +139,8 @@ export interface PreparedSeal {
 
 /** The first half of sealPdf: the placeholder update and the digest to sign. */
 export async function prepareSeal(pdf: Uint8Array, options: SealOptions): Promise<PreparedSeal> {
-  const reserved = options.reservedBytes ?? DEFAULT_RESERVED_BYTES;
+  const reserved =
+    options.reservedBytes ?? (options.timestamper ? TIMESTAMPED_RESERVED_BYTES : DEFAULT_RESERVED_BYTES);
   const incremental = await IncrementalPdf.open(pdf);
   addSignatureField(incremental, options, reserved);
   const bytes = await incremental.save();

@@ -12,12 +12,14 @@ import { hasActed, isFinal, isStepComplete, settingsOf } from '../envelope';
 import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
 import { TaskTokenExpiredError } from '../errors';
 import { sha256Hex } from '../hashing';
+import { addCompletion } from '../completion/complete';
 import { sealPdf } from '../pdf-seal/seal';
 import { stampSignatures, type Stamp } from '../pdf-stamp/stamp';
 import type { MailAttachment, Ports } from '../ports';
 import { completion, ended, expiryWarning, expiryWarningToSender, reminder } from './messages';
 import { issueInvitation } from './invite';
 import { reinvite } from './recipient-changes';
+import { retainUntil } from '../tenant-settings';
 import { dueWork, expiryOf, isPending, waitSeconds } from './schedule';
 
 /** An ending the route catches by name (Envelope.Voided, .Declined, .Expired). */
@@ -120,26 +122,34 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
         throw new Error(`envelope ${state.id} cannot be sealed: not every step is complete`);
       }
       const chain = await ports.seal.chain();
-      const retainUntil = new Date(
-        ports.clock.now().getTime() + ports.limits.documentRetentionDays * 86_400_000,
-      );
+      const keepUntil = await retainUntil(ports, state.tenantId);
+      // The certificate of completion names the last event of the log as read here (the audit
+      // head); events appended later are chained after it.
+      const events = await ports.envelopes.loadEvents(keyOf(p));
+      const sealedAt = ports.clock.now();
       const sealed: SealedDocument[] = [];
       for (const doc of state.documents) {
         const original = await ports.documents.getDocument(doc.storageKey, doc.sha256);
         const stamps = await stampsFor(ports, state, doc.id);
         const stamped = stamps.length ? await stampSignatures(original, stamps, ports.fonts) : original;
-        const bytes = await sealPdf(stamped, {
+        // Its pages and attached files go in before the seal, so the seal covers them.
+        const { bytes: completed } = await addCompletion(stamped, state, events, {
+          sealedAt,
+          fonts: ports.fonts,
+        });
+        const bytes = await sealPdf(completed, {
           signer: ports.seal.signer,
           chain,
           reason: `Signed by every party in envelope ${state.id}`,
           name: 'Countersign',
-          signedAt: ports.clock.now(),
+          signedAt: sealedAt,
           fieldName: `CountersignSeal_${state.id}`,
+          ...(ports.timestamper ? { timestamper: ports.timestamper } : {}),
         });
         const sha256 = sha256Hex(bytes);
         // Named by content: an overlapping retry of this task writes beside it, never over it.
         const storageKey = doc.storageKey.replace(/\.pdf$/, `.sealed-${sha256}.pdf`);
-        await ports.documents.putDocument(storageKey, bytes, sha256, retainUntil);
+        await ports.documents.putDocument(storageKey, bytes, sha256, keepUntil);
         sealed.push({
           id: doc.id,
           name: doc.name.replace(/(\.pdf)?$/i, ' (signed).pdf'),
@@ -153,6 +163,10 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
         if (current.status === 'completed') return;
         // A void that landed while sealing wins: nothing is completed after it.
         stopIfEnded(current);
+        // An envelope on legal hold (placed before or during sealing) holds its sealed copies too.
+        if (current.legalHold) {
+          for (const doc of sealed) await ports.legalHolds.setLegalHold(doc.storageKey, true);
+        }
         await appendEvent(ports.envelopes, current, {
           type: 'envelope.completed',
           at: ports.clock.now().toISOString(),

@@ -25,6 +25,7 @@ import {
   ValidationError,
 } from '../errors';
 import { sha256Hex } from '../hashing';
+import { retainUntil } from '../tenant-settings';
 import type { Ports, PresignedRequest } from '../ports';
 import { resolveSigner, type ClientInfo, type SignerContext } from './signer-access';
 import { actNotice, consentWithdrawn, groupSigned } from './messages';
@@ -309,10 +310,10 @@ export async function sign(ports: Ports, token: string | undefined, client: Clie
       const pngSha256 = sha256Hex(image);
       // Named by content: two racing requests with different images never overwrite each other.
       const storageKey = `tenants/${e.tenantId}/envelopes/${e.id}/signatures/${r.id}-${pngSha256}.png`;
-      const retainUntil = new Date(
-        ports.clock.now().getTime() + ports.limits.documentRetentionDays * 86_400_000,
-      );
-      await ports.documents.putDocument(storageKey, image, pngSha256, retainUntil, 'image/png');
+      const keepUntil = await retainUntil(ports, e.tenantId);
+      await ports.documents.putDocument(storageKey, image, pngSha256, keepUntil, 'image/png');
+      // An envelope on legal hold holds what it stores from now on too.
+      if (e.legalHold) await ports.legalHolds.setLegalHold(storageKey, true);
       signature = { kind: 'drawn', pngSha256, storageKey };
     } else {
       const text = (input.signature as { text: string }).text.trim();

@@ -27,7 +27,7 @@ import { sha256Hex } from '../hashing';
 import { inspectPdf } from '../pdf';
 import type { Ports } from '../ports';
 import { hashSecret } from '../signing/signer-auth';
-import { loadTenantSettings } from '../tenant-settings';
+import { loadTenantSettings, retainUntil } from '../tenant-settings';
 import { checkSlaTerms } from '../sla/terms';
 
 export type DocumentInput = { id?: string; name: string } & (
@@ -151,9 +151,9 @@ export async function createEnvelope(
     );
   }
 
-  const retainUntil = new Date(ports.clock.now().getTime() + ports.limits.documentRetentionDays * 86_400_000);
+  const keepUntil = await retainUntil(ports, principal.tenantId);
   for (const doc of loaded) {
-    await ports.documents.putDocument(doc.record.storageKey, doc.bytes, doc.record.sha256, retainUntil);
+    await ports.documents.putDocument(doc.record.storageKey, doc.bytes, doc.record.sha256, keepUntil);
   }
 
   // Access codes are kept apart from the event log, and only as salted hashes.

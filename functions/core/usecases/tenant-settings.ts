@@ -1,13 +1,20 @@
 import { requireAdmin, requireAnyRole, type Principal } from '../access';
-import { ConcurrencyError, ConflictError } from '../errors';
+import { ConcurrencyError, ConflictError, ValidationError } from '../errors';
 import type { Ports } from '../ports';
-import { DEFAULT_TENANT_SETTINGS, loadTenantSettings, type StoredTenantSettings } from '../tenant-settings';
+import {
+  DEFAULT_TENANT_SETTINGS,
+  loadTenantSettings,
+  MAX_RETENTION_DAYS,
+  type StoredTenantSettings,
+} from '../tenant-settings';
 import { checkSettings, type SettingsInput } from './create-envelope';
 
 /** A whole new version of the settings: what is left out takes the built-in default. */
 export interface TenantSettingsInput {
   envelopeDefaults?: SettingsInput;
   recipientChanges?: { senderMayReassign?: boolean; recipientMayDelegate?: boolean };
+  /** Days stored documents are kept under Object Lock; left out: the deployment's default. */
+  documentRetentionDays?: number;
   /** The version the change was made from; when given, a change made since is not overwritten. */
   version?: number;
 }
@@ -50,6 +57,9 @@ export async function updateTenantSettings(
     version: current.version + 1,
     envelopeDefaults,
     recipientChanges: { ...DEFAULT_TENANT_SETTINGS.recipientChanges, ...input.recipientChanges },
+    ...(input.documentRetentionDays !== undefined
+      ? { documentRetentionDays: checkRetention(input.documentRetentionDays) }
+      : {}),
     updatedAt: ports.clock.now().toISOString(),
     updatedBy: { sub: principal.sub, ...(principal.email ? { email: principal.email } : {}) },
   };
@@ -62,4 +72,14 @@ export async function updateTenantSettings(
     );
   }
   return next;
+}
+
+function checkRetention(days: number): number {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS) {
+    throw new ValidationError(
+      `documentRetentionDays must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}`,
+      [{ path: 'body.documentRetentionDays', message: `from 1 to ${MAX_RETENTION_DAYS} days` }],
+    );
+  }
+  return days;
 }

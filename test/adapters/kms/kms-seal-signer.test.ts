@@ -1,6 +1,6 @@
 import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
-import { KmsSealSigner } from '../../../functions/adapters/kms/kms-seal-signer';
+import { KmsSealSigner, sealAlgorithmForKeySpec } from '../../../functions/adapters/kms/kms-seal-signer';
 
 const KEY = 'arn:aws:kms:eu-central-1:111122223333:key/seal';
 const SIGNATURE = new Uint8Array([0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x02]);
@@ -101,5 +101,49 @@ describe('KmsSealSigner', () => {
     await expect(signer.publicKey()).rejects.toThrow(/ENCRYPT_DECRYPT, not SIGN_VERIFY/);
     await expect(signer.publicKey()).rejects.toThrow(/does not support RSASSA_PKCS1_V1_5_SHA_256/);
     await expect(signer.publicKey()).rejects.toThrow(/no public key/);
+  });
+
+  it('with from-key, signs RSA_3072 keys RSASSA_PKCS1_V1_5_SHA_256, learnt from GetPublicKey', async () => {
+    const { client, commands } = fakeKms({
+      GetPublicKey: [
+        {
+          PublicKey: PUBLIC_KEY,
+          KeySpec: 'RSA_3072',
+          KeyUsage: 'SIGN_VERIFY',
+          SigningAlgorithms: ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PSS_SHA_256'],
+        },
+      ],
+      Sign: [{ Signature: SIGNATURE }],
+    });
+    const signer = new KmsSealSigner(client, KEY, 'from-key');
+    expect(() => signer.algorithm).toThrow(/known once its public key is fetched/);
+    // Signing first fetches the key (once) to know how to sign.
+    await signer.signDigest(new Uint8Array(32));
+    expect(signer.algorithm).toBe('RSASSA_PKCS1_V1_5_SHA_256');
+    expect(await signer.publicKey()).toBe(PUBLIC_KEY);
+    expect(commands.map((c) => (c as object).constructor.name)).toEqual([
+      'GetPublicKeyCommand',
+      'SignCommand',
+    ]);
+    expect((commands[1] as SignCommand).input.SigningAlgorithm).toBe('RSASSA_PKCS1_V1_5_SHA_256');
+  });
+
+  it('with from-key, signs ECC_NIST_P256 keys ECDSA_SHA_256 and refuses other specs', async () => {
+    const { client } = fakeKms({
+      GetPublicKey: [
+        { PublicKey: PUBLIC_KEY, KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' },
+        { PublicKey: PUBLIC_KEY, KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' },
+        { PublicKey: PUBLIC_KEY, KeyUsage: 'SIGN_VERIFY' },
+      ],
+    });
+    const ec = new KmsSealSigner(client, KEY, 'from-key');
+    await ec.publicKey();
+    expect(ec.algorithm).toBe('ECDSA_SHA_256');
+    const other = new KmsSealSigner(client, KEY, 'from-key');
+    await expect(other.publicKey()).rejects.toThrow(/ECC_SECG_P256K1 KMS key cannot make the seal/);
+    await expect(other.publicKey()).rejects.toThrow(/did not say the key spec/);
+    expect(() => other.algorithm).toThrow(/known once/);
+    expect(sealAlgorithmForKeySpec('RSA_3072')).toBe('RSASSA_PKCS1_V1_5_SHA_256');
+    expect(() => sealAlgorithmForKeySpec('HMAC_256')).toThrow(/cannot make the seal/);
   });
 });

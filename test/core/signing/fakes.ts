@@ -236,6 +236,7 @@ export async function fakePorts(): Promise<FakePorts> {
     envelopes: new MemoryEnvelopeStore(),
     idempotency: { begin: unused, complete: unused, release: unused },
     uploads: { putUpload: unused, getUpload: unused },
+    verifyUploads: { putVerifyUpload: unused, getVerifyUpload: unused },
     documents: new MemoryDocumentStore(),
     mail: new RecordingMailer(),
     limits: DEFAULT_LIMITS,
@@ -248,6 +249,7 @@ export async function fakePorts(): Promise<FakePorts> {
     fonts,
     links: { publicUrl: 'https://sign.example' },
     tenantSettings: { getSettings: async () => null, putSettings: unused, listSettings: unused },
+    legalHolds: { setLegalHold: unused, isOnLegalHold: unused },
   };
 }
 

@@ -1,0 +1,3 @@
+import { makeSealChainResource } from '../wiring/seal-chain-resource';
+
+export const handler = makeSealChainResource();
