@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { readFile } from 'node:fs/promises';
+import { S3ChainStore } from '../adapters/s3/chain-store';
+import { archiveKey, ensureSealChain } from '../core/usecases/ensure-seal-chain';
 import { issueSealChain } from '../core/seal-chain';
 import type { SealSigner } from '../core/ports';
 import { KmsSealSigner } from '../adapters/kms/kms-seal-signer';
@@ -16,6 +19,13 @@ export const CERTS_USAGE = `  certs init   Issue the seal certificate chain thro
           --rsa               the keys are RSA_3072 (default ECC_NIST_P256)
           --force             replace an existing chain (earlier seals keep verifying: each PDF carries its chain)
           --region R          AWS region (default from the environment)
+  certs import Put a chain from a real CA (PEM, the seal certificate first) where the seal task reads it
+          --chain FILE        the PEM file
+          --seal-key KEY      KMS key id or ARN of the seal key the chain must certify
+          --bucket NAME       the documents bucket
+          --object KEY        object key of the chain (default seal/chain.pem)
+          --region R          AWS region (default from the environment)
+  Every chain put in place is also kept under seal/chains/<seal certificate SHA-256>.pem.
 `;
 
 export interface CertsDeps {
@@ -32,7 +42,9 @@ const defaultDeps: CertsDeps = {
 
 export async function certs(args: string[], deps: CertsDeps = defaultDeps): Promise<string> {
   const [sub, ...rest] = args;
-  if (sub !== 'init') throw new UsageError(`unknown certs command "${sub ?? ''}"; try: certs init`);
+  if (sub === 'import') return importChain(rest, deps);
+  if (sub !== 'init')
+    throw new UsageError(`unknown certs command "${sub ?? ''}"; try: certs init, certs import`);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -72,14 +84,10 @@ export async function certs(args: string[], deps: CertsDeps = defaultDeps): Prom
     years,
     now: deps.now(),
   });
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: values.bucket,
-      Key: object,
-      Body: chain.pem,
-      ContentType: 'application/x-pem-file',
-    }),
-  );
+  // The archive first: after a rotation the chains of older seals stay at hand.
+  const store = new S3ChainStore(s3, values.bucket!);
+  await store.write(archiveKey(object, chain.sealSha256), chain.pem);
+  await store.write(object, chain.pem);
   return [
     `Seal certificate chain stored at s3://${values.bucket}/${object}`,
     `  seal certificate SHA-256: ${chain.sealSha256}`,
@@ -97,4 +105,48 @@ async function exists(s3: S3Client, bucket: string, key: string): Promise<boolea
     if (status === 404 || (err as Error).name === 'NotFound') return false;
     throw err;
   }
+}
+
+async function importChain(args: string[], deps: CertsDeps): Promise<string> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      chain: { type: 'string' },
+      'seal-key': { type: 'string' },
+      bucket: { type: 'string' },
+      object: { type: 'string' },
+      region: { type: 'string' },
+    },
+    strict: true,
+  });
+  for (const required of ['chain', 'seal-key', 'bucket'] as const) {
+    if (!values[required]) throw new UsageError(`--${required} is required`);
+  }
+  let pem: string;
+  try {
+    pem = await readFile(values.chain!, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${values.chain}: ${(error as Error).message}`);
+  }
+  const object = values.object ?? 'seal/chain.pem';
+  const seal = new KmsSealSigner(deps.kms(values.region), values['seal-key']!, 'from-key');
+  let result;
+  try {
+    result = await ensureSealChain(
+      { seal, store: new S3ChainStore(deps.s3(values.region), values.bucket!) },
+      { object, organization: '', years: 1, now: deps.now(), importedPem: pem },
+    );
+  } catch (error) {
+    // A chain for another key or without certificates: the user's input is what is wrong.
+    if (/no PEM certificate|not for the seal key/.test((error as Error).message)) {
+      throw new UsageError(`${values.chain}: ${(error as Error).message}`);
+    }
+    throw error;
+  }
+  return [
+    result.action === 'kept'
+      ? `s3://${values.bucket}/${object} already holds this chain; nothing changed`
+      : `Imported chain stored at s3://${values.bucket}/${object}`,
+    `  seal certificate SHA-256: ${result.sealSha256}`,
+  ].join('\n');
 }

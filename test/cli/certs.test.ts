@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -9,6 +9,7 @@ import { KmsSealSigner } from '../../functions/adapters/kms/kms-seal-signer';
 import { LocalSealSigner } from '../../functions/adapters/local/local-seal-signer';
 import { certificatesFromPem } from '../../functions/core/pdf-seal/certificates';
 import { sealPdf } from '../../functions/core/pdf-seal/seal';
+import { issueSealChain } from '../../functions/core/seal-chain';
 import { certs } from '../../functions/cli/certs';
 import { UsageError } from '../../functions/cli/usage-error';
 import { startEmulators, type Emulators } from '../../functions/local/emulators';
@@ -179,5 +180,71 @@ describe('countersign certs init', () => {
     } finally {
       await nss.cleanup();
     }
+  });
+});
+
+describe('countersign certs import', () => {
+  const read = async (key: string) => {
+    const res = await s3.send(new GetObjectCommand({ Bucket: 'docs', Key: key }));
+    return res.Body!.transformToString();
+  };
+
+  it('puts a CA chain for the seal key in place and archives it; the chain issued before stays archived', async () => {
+    const deps = { kms: () => fakeKms(keys).client, s3: () => s3, now: () => new Date() };
+    const before = await certs([...args, '--object', 'import/chain.pem'], deps);
+    const ownSha = /seal certificate SHA-256: ([0-9a-f]{64})/.exec(before)![1]!;
+    expect(await read(`import/chains/${ownSha}.pem`)).toBe(await read('import/chain.pem'));
+
+    // A chain from another root (standing in for a real CA) for the same seal key.
+    const ca = await issueSealChain(new LocalSealSigner(join(dir, 'ca.pem')), keys['alias/seal'], {
+      organization: 'Trusted CA',
+      years: 2,
+      now: new Date(),
+    });
+    const file = join(dir, 'ca-chain.pem');
+    writeFileSync(file, ca.pem);
+    const base = [
+      'import',
+      '--chain',
+      file,
+      '--seal-key',
+      'alias/seal',
+      '--bucket',
+      'docs',
+      '--object',
+      'import/chain.pem',
+    ];
+    const out = await certs(base, deps);
+    expect(out).toContain(`Imported chain stored at s3://docs/import/chain.pem`);
+    expect(out).toContain(ca.sealSha256);
+    expect(await read('import/chain.pem')).toBe(ca.pem);
+    expect(await read(`import/chains/${ca.sealSha256}.pem`)).toBe(ca.pem);
+    expect(await read(`import/chains/${ownSha}.pem`)).toMatch(/BEGIN CERTIFICATE/);
+    expect(await certs(base, deps)).toContain('nothing changed');
+  });
+
+  it('refuses a chain for another key, a file without certificates, and missing arguments', async () => {
+    const deps = { kms: () => fakeKms(keys).client, s3: () => s3, now: () => new Date() };
+    const other = await issueSealChain(keys['alias/root'], new LocalSealSigner(join(dir, 'other.pem')), {
+      organization: 'Elsewhere',
+      years: 1,
+      now: new Date(),
+    });
+    const foreign = join(dir, 'foreign.pem');
+    writeFileSync(foreign, other.pem);
+    const empty = join(dir, 'empty.pem');
+    writeFileSync(empty, 'nothing here');
+    const base = ['--seal-key', 'alias/seal', '--bucket', 'docs', '--object', 'refused/chain.pem'];
+    await expect(certs(['import', '--chain', foreign, ...base], deps)).rejects.toThrow(
+      /not for the seal key/,
+    );
+    await expect(certs(['import', '--chain', empty, ...base], deps)).rejects.toThrow(UsageError);
+    await expect(certs(['import', '--chain', join(dir, 'missing.pem'), ...base], deps)).rejects.toThrow(
+      /cannot read/,
+    );
+    await expect(certs(['import', '--seal-key', 'alias/seal'], deps)).rejects.toThrow(/--chain is required/);
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'docs', Key: 'refused/chain.pem' })),
+    ).rejects.toThrow();
   });
 });

@@ -39,7 +39,8 @@ export const archiveKey = (object: string, sealSha256: string) =>
  * older seals are still at hand (each sealed PDF also carries its own chain).
  */
 export async function ensureSealChain(
-  deps: { root: SealSigner; seal: SealSigner; store: ChainStore },
+  /** `root` is needed only to issue a chain (not to keep or import one). */
+  deps: { root?: SealSigner; seal: SealSigner; store: ChainStore },
   options: EnsureChainOptions,
 ): Promise<EnsureChainResult> {
   const current = await deps.store.read(options.object);
@@ -64,6 +65,7 @@ export async function ensureSealChain(
     const [leaf] = certificatesFromPem(current);
     if (leaf) return { action: 'kept', sealSha256: fingerprint(leaf) };
   }
+  if (!deps.root) throw new Error('no chain is stored and no root key is given to issue one');
   const issued = await issueSealChain(deps.root, deps.seal, {
     organization: options.organization,
     years: options.years,

@@ -1,7 +1,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { ContentInfo, SignedData, id_contentType, id_messageDigest } from '@peculiar/asn1-cms';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, PDFName, PDFString } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalSealSigner } from '../../../functions/adapters/local/local-seal-signer';
 import {
@@ -227,6 +227,37 @@ describe('sealPdf (PAdES B-B, checked with poppler pdfsig)', () => {
     console.log(`sealing a 100-page PDF (${big.length} bytes): ${ms.toFixed(1)} ms without the signer`);
     expect((await pdfsig(out, { noCert: true })).signatures[0]?.valid).toBe(true);
     expect(ms).toBeLessThan(2000);
+  });
+
+  it(
+    'seals a 2,000-page PDF; pdfsig finds the seal valid over the whole file',
+    { timeout: 60_000 },
+    async () => {
+      const huge = await makePdf(Array.from({ length: 2000 }, () => [612, 792] as [number, number]));
+      const out = await sealPdf(huge, options(ec));
+      expect(isPrefix(huge, out)).toBe(true);
+      const report = await pdfsig(out, { noCert: true });
+      expect(report.signatures).toHaveLength(1);
+      expect(report.signatures[0]?.valid).toBe(true);
+    },
+  );
+
+  it('seals a PDF that carries JavaScript without running or removing it; the seal is valid', async () => {
+    const doc = await PDFDocument.load(pdf);
+    const action = doc.context.obj({ S: 'JavaScript', JS: PDFString.of('app.alert("hello");') });
+    doc.catalog.set(PDFName.of('OpenAction'), doc.context.register(action));
+    const scripted = await doc.save({ useObjectStreams: false });
+    const out = await sealPdf(scripted, options(ec));
+    expect(latin1(out)).toContain('/JavaScript');
+    expect((await pdfsig(out, { noCert: true })).signatures[0]?.valid).toBe(true);
+  });
+
+  it.each([
+    ['a truncated PDF', (bytes: Uint8Array) => bytes.subarray(0, Math.floor(bytes.length / 2))],
+    ['bytes that are not a PDF', () => new TextEncoder().encode('%PNG not a pdf at all')],
+    ['an empty file', () => new Uint8Array(0)],
+  ])('refuses %s with an error, never a sealed file', async (_what, damage) => {
+    await expect(sealPdf(damage(pdf), options(ec))).rejects.toThrow();
   });
 
   it('only the changed objects go into the update', async () => {
