@@ -1,4 +1,5 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import schema from './terms.schema.json';
 import { ValidationError, type ErrorDetail } from '../errors';
 
@@ -9,6 +10,8 @@ import { ValidationError, type ErrorDetail } from '../errors';
 export type SlaTerms = Record<string, unknown> & { schema_version: string; contract_id: string };
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
+// The schema's `date` and `date-time` formats are checked, not ignored.
+addFormats.default(ajv);
 const validate = ajv.compile(schema);
 
 /** JSON Pointer `/targets/0/minutes` as a path under `prefix`: `body.slaTerms.targets[0].minutes`. */

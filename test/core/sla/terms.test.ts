@@ -51,6 +51,17 @@ describe('SLA terms', () => {
     expect(problems(terms).map((p) => p.path)).toContain('body.slaTerms.targets[1].target_minutes');
   });
 
+  it('checks date formats rather than ignoring them', () => {
+    const terms = example();
+    terms.effective_from = 'next Tuesday';
+    expect(problems(terms)).toContainEqual(
+      expect.objectContaining({
+        path: 'body.slaTerms.effective_from',
+        message: expect.stringMatching(/date/),
+      }),
+    );
+  });
+
   it('refuses something that is not an object', () => {
     expect(problems([1, 2])[0]!.path).toBe('body.slaTerms');
   });
