@@ -28,7 +28,33 @@ import {
   withdrawConsent,
 } from '../core/signing/signer-actions';
 import { sendAuthCode, verifyAuthCode } from '../core/signing/signer-auth';
+import {
+  approveTemplateVersion,
+  archiveTemplate,
+  createTemplate,
+  diffTemplate,
+  getTemplate,
+  listTemplates,
+  templateDocumentUrl,
+  updateTemplate,
+  versionOf,
+} from '../core/usecases/templates';
 import { ROUTE_MANIFEST, type RouteManifestEntry } from './route-manifest';
+import {
+  ArchiveBody,
+  CreateTemplateBody,
+  DiffQuery,
+  Template,
+  TemplateDiff,
+  TemplateHistory,
+  TemplateIdParams,
+  TemplateList,
+  TemplateListQuery,
+  TemplateQuery,
+  TemplateVersionParams,
+  UpdateTemplateBody,
+} from './template-schemas';
+import { templateHistoryView, templateListView, templateView } from './template-views';
 import {
   AuditTrail,
   AuditExport,
@@ -434,6 +460,110 @@ export const ROUTES: Record<string, RouteDefinition> = {
     run: async (ports, req) => ({
       status: 200,
       body: { items: (await listTenantSettings(ports, who(req))).map(tenantSettingsView) },
+    }),
+  }),
+  createTemplate: define({
+    manifest: manifest('createTemplate'),
+    summary:
+      'Create a template: a PDF with roles, fields, merge fields, message, settings and SLA terms (version 1)',
+    body: CreateTemplateBody,
+    idempotent: true,
+    responses: { 201: { description: 'Created', schema: Template } },
+    run: async (ports, req) =>
+      idempotent(ports, who(req), 'createTemplate', req.idempotencyKey, req.body, async (run) => {
+        const state = await createTemplate(ports, who(req), req.body, {
+          templateId: run.resourceId,
+          requestHash: run.requestHash,
+        });
+        return { status: 201, body: templateView(state, versionOf(state)) };
+      }),
+  }),
+  listTemplates: define({
+    manifest: manifest('listTemplates'),
+    summary: 'List templates (archived ones with includeArchived=true)',
+    query: TemplateListQuery,
+    responses: { 200: { description: 'A page of templates', schema: TemplateList } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: templateListView(await listTemplates(ports, who(req), req.query)),
+    }),
+  }),
+  getTemplate: define({
+    manifest: manifest('getTemplate'),
+    summary: 'A template at one version (the latest when none is named)',
+    params: TemplateIdParams,
+    query: TemplateQuery,
+    responses: { 200: { description: 'The template', schema: Template } },
+    run: async (ports, req) => {
+      const { state } = await getTemplate(ports, who(req), req.params.tid);
+      return { status: 200, body: templateView(state, versionOf(state, req.query.version)) };
+    },
+  }),
+  updateTemplate: define({
+    manifest: manifest('updateTemplate'),
+    summary:
+      'Save a change as a new immutable version; `baseVersion` names the version it was made from, and a version saved since is not overwritten (409)',
+    params: TemplateIdParams,
+    body: UpdateTemplateBody,
+    responses: { 200: { description: 'The new version', schema: Template } },
+    run: async (ports, req) => {
+      const state = await updateTemplate(ports, who(req), req.params.tid, req.body);
+      return { status: 200, body: templateView(state, versionOf(state)) };
+    },
+  }),
+  archiveTemplate: define({
+    manifest: manifest('archiveTemplate'),
+    summary: 'Archive a template: no new envelope or version from it; its versions stay readable',
+    params: TemplateIdParams,
+    body: ArchiveBody,
+    responses: { 200: { description: 'The archived template', schema: Template } },
+    run: async (ports, req) => {
+      const state = await archiveTemplate(ports, who(req), req.params.tid, req.body.reason);
+      return { status: 200, body: templateView(state, versionOf(state)) };
+    },
+  }),
+  approveTemplateVersion: define({
+    manifest: manifest('approveTemplateVersion'),
+    summary:
+      'Approve a version for use (legal or admin, and not its author) when the organisation requires approval',
+    params: TemplateVersionParams,
+    responses: { 200: { description: 'The approved version', schema: Template } },
+    run: async (ports, req) => {
+      const state = await approveTemplateVersion(ports, who(req), req.params.tid, req.params.v);
+      return { status: 200, body: templateView(state, versionOf(state, req.params.v)) };
+    },
+  }),
+  diffTemplate: define({
+    manifest: manifest('diffTemplate'),
+    summary:
+      'What changed between two versions: name, PDF, message, roles, fields, merge fields, settings, SLA terms',
+    params: TemplateIdParams,
+    query: DiffQuery,
+    responses: { 200: { description: 'The changes', schema: TemplateDiff } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await diffTemplate(ports, who(req), req.params.tid, req.query.from, req.query.to),
+    }),
+  }),
+  getTemplateHistory: define({
+    manifest: manifest('getTemplateHistory'),
+    summary: "The template's hash-chained trail: every version, approval (who and when) and archiving",
+    params: TemplateIdParams,
+    responses: { 200: { description: 'The trail', schema: TemplateHistory } },
+    run: async (ports, req) => {
+      const { state, events } = await getTemplate(ports, who(req), req.params.tid);
+      return { status: 200, body: templateHistoryView(state, events) };
+    },
+  }),
+  getTemplateDocument: define({
+    manifest: manifest('getTemplateDocument'),
+    summary: "A short-lived link to a version's PDF (the latest when none is named)",
+    params: TemplateIdParams,
+    query: TemplateQuery,
+    responses: { 200: { description: 'The link', schema: DocumentLink } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await templateDocumentUrl(ports, who(req), req.params.tid, req.query.version),
     }),
   }),
   getSigningSession: defineSigner({

@@ -9,7 +9,7 @@ extendZodWithOpenApi(z);
  * produce the OpenAPI description, so the two cannot disagree.
  */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+export const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const ErrorBody = z
   .object({
@@ -175,7 +175,7 @@ export const RemindersInput = z
   });
 
 /** Reminder, expiry and notification settings: an envelope's own, or a tenant's defaults. */
-const settingsShape = {
+export const settingsShape = {
   reminders: RemindersInput.optional(),
   notifySender: z
     .object({
@@ -328,6 +328,10 @@ export const TenantSettingsBody = z
         description:
           "Days each stored document (originals, sealed copies, drawn signatures) is kept under Object Lock; left out: the deployment's default",
       }),
+    templateApprovalRequired: z.boolean().optional().openapi({
+      description:
+        'New template versions wait for approval by legal or an admin (not their author) before use',
+    }),
     version: z.number().int().min(0).optional().openapi({
       description: 'The version this change was made from: a change saved since is not overwritten (409)',
     }),
@@ -337,7 +341,7 @@ export const TenantSettingsBody = z
     description: 'A whole new version of the settings: what is left out takes the built-in default',
   });
 
-const EnvelopeSettingsView = z
+export const EnvelopeSettingsView = z
   .object({
     reminders: z.object({
       firstAfterHours: z.number().int(),
@@ -361,6 +365,7 @@ export const TenantSettings = z
     envelopeDefaults: EnvelopeSettingsView,
     recipientChanges: z.object(recipientChanges),
     documentRetentionDays: z.number().int().optional(),
+    templateApprovalRequired: z.boolean().optional(),
     updatedAt: z.string().optional(),
     updatedBy: z.object({ sub: z.string(), email: z.string().optional() }).optional(),
   })

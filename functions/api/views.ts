@@ -107,6 +107,7 @@ export function tenantSettingsView(t: StoredTenantSettings): z.infer<typeof Tena
     envelopeDefaults: t.envelopeDefaults,
     recipientChanges: t.recipientChanges,
     ...(t.documentRetentionDays !== undefined ? { documentRetentionDays: t.documentRetentionDays } : {}),
+    ...(t.templateApprovalRequired ? { templateApprovalRequired: true } : {}),
     ...(t.updatedAt ? { updatedAt: t.updatedAt } : {}),
     ...(t.updatedBy ? { updatedBy: t.updatedBy } : {}),
   };

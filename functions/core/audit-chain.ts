@@ -16,8 +16,8 @@ export interface Actor {
   userAgent?: string;
 }
 
-export interface ChainedEvent<T extends string = string, D = unknown> {
-  envelopeId: string;
+/** One event of a tenant's hash-chained log: an envelope's, a template's, a contract's. */
+export interface LoggedEvent<T extends string = string, D = unknown> {
   tenantId: string;
   seq: number;
   type: T;
@@ -28,14 +28,25 @@ export interface ChainedEvent<T extends string = string, D = unknown> {
   hash: string;
 }
 
-export type UnhashedEvent<E extends ChainedEvent = ChainedEvent> = Omit<E, 'hash'>;
+export interface ChainedEvent<T extends string = string, D = unknown> extends LoggedEvent<T, D> {
+  envelopeId: string;
+}
 
-export function hashEvent(event: UnhashedEvent): string {
-  const { hash: _ignored, ...rest } = event as ChainedEvent;
+/** What chains a record to the one before it: envelope events, template events. */
+export interface ChainLink {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export type UnhashedEvent<E extends ChainLink = ChainedEvent> = Omit<E, 'hash'>;
+
+export function hashEvent(event: Omit<ChainLink, 'hash'> & { hash?: string }): string {
+  const { hash: _ignored, ...rest } = event;
   return sha256Hex(event.prevHash + canonicalJson(rest));
 }
 
-export function seal<E extends ChainedEvent>(event: UnhashedEvent<E>): E {
+export function seal<E extends ChainLink = ChainedEvent>(event: UnhashedEvent<E>): E {
   return { ...event, hash: hashEvent(event) } as E;
 }
 
@@ -48,7 +59,7 @@ export interface ChainVerdict {
   length: number;
 }
 
-export function verifyChain(events: readonly ChainedEvent[]): ChainVerdict {
+export function verifyChain(events: readonly ChainLink[]): ChainVerdict {
   let prev = GENESIS_HASH;
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;

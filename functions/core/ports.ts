@@ -1,3 +1,4 @@
+import type { TemplateStore } from './templates/template';
 import type { TenantSettingsStore } from './tenant-settings';
 import type { EnvelopeEvent, EnvelopeState, EnvelopeStatus } from './envelope';
 import type { FontSource } from './pdf-stamp/fonts';
@@ -350,6 +351,7 @@ export interface Ports {
   fonts: FontSource;
   links: Links;
   tenantSettings: TenantSettingsStore;
+  templates: TemplateStore;
   legalHolds: LegalHolds;
   /** Set when a TSA URL is configured: every seal then carries a signature timestamp. */
   timestamper?: Timestamper;

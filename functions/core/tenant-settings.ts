@@ -15,6 +15,8 @@ export interface TenantSettings {
   };
   /** Days each stored document is kept under Object Lock; absent: the deployment's default. */
   documentRetentionDays?: number;
+  /** New template versions wait for approval by legal or an admin (not their author) before use. */
+  templateApprovalRequired?: boolean;
 }
 
 export interface StoredTenantSettings extends TenantSettings {

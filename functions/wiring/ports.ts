@@ -19,6 +19,7 @@ import { DynamoEnvelopeStore } from '../adapters/dynamodb/envelope-store';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { DynamoSigningStore } from '../adapters/dynamodb/signing-store';
 import { DynamoTenantSettingsStore } from '../adapters/dynamodb/tenant-settings-store';
+import { DynamoTemplateStore } from '../adapters/dynamodb/template-store';
 import { DynamoUploadStore } from '../adapters/dynamodb/upload-store';
 import { DynamoVerifyUploadStore } from '../adapters/dynamodb/verify-upload-store';
 import { NodeFontSource } from '../adapters/fonts/node-font-source';
@@ -100,6 +101,7 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
     signerAuth: signing,
     waits: signing,
     tenantSettings: new DynamoTenantSettingsStore(dynamo, config.tableName),
+    templates: new DynamoTemplateStore(dynamo, config.tableName),
     legalHolds: new S3LegalHolds(s3, config.documentsBucket),
     // SNS is used (and granted) only by the functions that send codes; locally, an outbox file.
     get sms(): SmsSender {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ENVELOPE_SETTINGS } from '../../functions/core/envelope';
 import { startTestService, type TestService } from '../support/service';
+import { tenantWith as tenantOf } from '../support/tenants';
 import { createRouted } from '../support/signing';
 
 let service: TestService;
@@ -11,14 +12,7 @@ afterAll(async () => service.close());
 
 const SETTINGS = '/v1/tenant/settings';
 
-async function tenantWith(label: string) {
-  const tenant = `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
-  return {
-    tenant,
-    admin: await service.token('admin', { tenant, sub: 'admin-1', email: 'admin@acme.test' }),
-    sender: await service.token('sender', { tenant, sub: 'sender-1', email: 'sender@acme.test' }),
-  };
-}
+const tenantWith = (label: string) => tenantOf(service, label);
 
 describe('tenant settings', () => {
   it('start at version 0 with the built-in defaults, and nobody may reassign or delegate', async () => {

@@ -24,3 +24,6 @@ export const tenantSettingsPk = (tenantId: string) => `T#${tenantId}#SETTINGS`;
 export const settingsVersionSk = (version: number) => `V#${String(version).padStart(10, '0')}`;
 /** Public verification uploads belong to no tenant: their own prefix, never under `T#`. */
 export const verifyUploadPk = (uploadId: string) => `VERIFY#U#${uploadId}`;
+/** A template's events (sk: eventSk), and the tenant's list of templates (sk: the template id). */
+export const templatePk = (tenantId: string, templateId: string) => `T#${tenantId}#TPL#${templateId}`;
+export const templateListPk = (tenantId: string) => `T#${tenantId}#TEMPLATES`;

@@ -87,7 +87,7 @@ export interface CreateEnvelopeInput extends SettingsInput {
   recipients: RecipientInput[];
 }
 
-interface LoadedDocument {
+export interface LoadedDocument {
   record: DocumentRecord;
   bytes: Uint8Array;
   stagingKey?: string;
@@ -119,7 +119,16 @@ export async function createEnvelope(
   const slaTerms = input.slaTerms === undefined ? undefined : checkSlaTerms(input.slaTerms);
   const ids = recipientIds(input.recipients);
   const loaded = await Promise.all(
-    input.documents.map((doc, i) => loadDocument(ports, principal, opts.envelopeId, doc, docIds[i]!, i)),
+    input.documents.map((doc, i) =>
+      readDocumentInput(
+        ports,
+        principal,
+        doc,
+        docIds[i]!,
+        `body.documents[${i}]`,
+        `tenants/${principal.tenantId}/envelopes/${opts.envelopeId}/documents/${docIds[i]!}.pdf`,
+      ),
+    ),
   );
   const recipients = placeRecipients(input.recipients, ids, loaded);
 
@@ -446,15 +455,18 @@ function recipientIds(recipients: RecipientInput[]): string[] {
 
 const memberId = (groupId: string, index: number) => `${groupId}-m${index + 1}`;
 
-async function loadDocument(
+/**
+ * Reads a document given inline (base64) or by upload id, checks it is a PDF that can be signed,
+ * and describes it for storage under `storageKey`. `path` names it in errors.
+ */
+export async function readDocumentInput(
   ports: Ports,
   principal: Principal,
-  envelopeId: string,
   doc: DocumentInput,
   id: string,
-  index: number,
+  path: string,
+  storageKey: string,
 ): Promise<LoadedDocument> {
-  const path = `body.documents[${index}]`;
   let bytes: Uint8Array;
   let stagingKey: string | undefined;
   if (doc.contentBase64 !== undefined) {
@@ -499,7 +511,7 @@ async function loadDocument(
       sha256: sha256Hex(bytes),
       size: bytes.length,
       pages: facts.pages,
-      storageKey: `tenants/${principal.tenantId}/envelopes/${envelopeId}/documents/${id}.pdf`,
+      storageKey,
     },
   };
 }

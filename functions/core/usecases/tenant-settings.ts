@@ -15,6 +15,7 @@ export interface TenantSettingsInput {
   recipientChanges?: { senderMayReassign?: boolean; recipientMayDelegate?: boolean };
   /** Days stored documents are kept under Object Lock; left out: the deployment's default. */
   documentRetentionDays?: number;
+  templateApprovalRequired?: boolean;
   /** The version the change was made from; when given, a change made since is not overwritten. */
   version?: number;
 }
@@ -57,6 +58,7 @@ export async function updateTenantSettings(
     version: current.version + 1,
     envelopeDefaults,
     recipientChanges: { ...DEFAULT_TENANT_SETTINGS.recipientChanges, ...input.recipientChanges },
+    ...(input.templateApprovalRequired ? { templateApprovalRequired: true } : {}),
     ...(input.documentRetentionDays !== undefined
       ? { documentRetentionDays: checkRetention(input.documentRetentionDays) }
       : {}),

@@ -250,6 +250,7 @@ export async function fakePorts(): Promise<FakePorts> {
     links: { publicUrl: 'https://sign.example' },
     tenantSettings: { getSettings: async () => null, putSettings: unused, listSettings: unused },
     legalHolds: { setLegalHold: unused, isOnLegalHold: unused },
+    templates: { loadEvents: unused, append: unused, list: unused },
   };
 }
 
