@@ -156,11 +156,14 @@ const who = (req: ApiRequest): Principal => {
  * Idempotency-Key is the same request whatever code it carries.
  */
 function withoutAccessCodes(body: z.infer<typeof CreateEnvelopeBody>): unknown {
+  const hide = <R extends { auth?: { method: string } }>(r: R) =>
+    r.auth?.method === 'access_code' ? { ...r, auth: { method: 'access_code' } } : r;
   return {
     ...body,
-    recipients: body.recipients.map((r) =>
-      r.auth?.method === 'access_code' ? { ...r, auth: { method: 'access_code' } } : r,
-    ),
+    ...(body.recipients ? { recipients: body.recipients.map(hide) } : {}),
+    ...(body.roles
+      ? { roles: Object.fromEntries(Object.entries(body.roles).map(([name, r]) => [name, hide(r)])) }
+      : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { FIELD_TYPES } from '../core/templates/template';
 import { AUTH_METHODS, ENVELOPE_STATUSES, RECIPIENT_ROLES, RECIPIENT_STATUSES } from '../core/envelope';
 
 extendZodWithOpenApi(z);
@@ -22,9 +23,35 @@ export const ErrorBody = z
   })
   .openapi('Error');
 
+export const FieldValidationInput = z
+  .object({
+    pattern: z.string().max(500).optional(),
+    min: z.union([z.number(), z.string().max(10)]).optional(),
+    max: z.union([z.number(), z.string().max(10)]).optional(),
+    options: z.array(z.string().trim().min(1).max(200)).max(100).optional(),
+  })
+  .strict()
+  .openapi('FieldValidation', {
+    description:
+      'pattern (text); min and max (number: the value, text: the length, date: YYYY-MM-DD); options (dropdown)',
+  });
+
 export const FieldInput = z
   .object({
-    type: z.literal('signature'),
+    type: z.enum(FIELD_TYPES).openapi({
+      description:
+        'signature and initials are adopted when signing; date_signed is filled with the signing date; the others take the value the signer enters',
+    }),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ (at most 64)')
+      .optional()
+      .openapi({ description: 'Unique per recipient; the value is recorded under it' }),
+    required: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Default: true for signature and initials, else false' }),
+    validation: FieldValidationInput.optional(),
     documentId: z
       .string()
       .min(1)
@@ -212,12 +239,60 @@ export const settingsShape = {
     }),
 };
 
+export const RoleAssignmentInput = RecipientInput.pick({ name: true, email: true, group: true, auth: true })
+  .strict()
+  .openapi('RoleAssignment', {
+    description: "A person (name and email) or a signing group for one of the template's roles",
+  });
+
 export const CreateEnvelopeBody = z
   .object({
     title: text(200),
-    message: z.string().max(10_000).default(''),
-    documents: z.array(DocumentInput).min(1).max(20),
-    recipients: z.array(RecipientInput).min(1).max(100),
+    message: z
+      .string()
+      .max(10_000)
+      .optional()
+      .openapi({ description: "The invitation's message; from a template, the template's by default" }),
+    documents: z
+      .array(DocumentInput)
+      .min(1)
+      .max(20)
+      .optional()
+      .openapi({ description: 'Required without `template`; not allowed with it' }),
+    recipients: z
+      .array(RecipientInput)
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: 'Required without `template`; with one, `roles` says who takes each role' }),
+    template: z
+      .object({
+        id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+        version: z.number().int().min(1).optional().openapi({
+          description: 'An approved version; default the newest approved one',
+        }),
+      })
+      .strict()
+      .optional()
+      .openapi({
+        description:
+          "Make the envelope from a template: its PDF with the merge fields filled and the SLA schedule generated from its terms, its roles' fields, message, settings and SLA terms",
+      }),
+    roles: z
+      .record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), RoleAssignmentInput)
+      .optional()
+      .openapi({ description: "With `template`: who takes each of the template's roles (every role)" }),
+    mergeData: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({
+        description: 'With `template`: the values of its merge fields, by dotted key',
+        example: {
+          customer: { name: 'Acme Corp' },
+          fee: { monthly: 'USD 10,000.00' },
+          effective_from: '2026-01-01',
+        },
+      }),
     ...settingsShape,
     slaTerms: z.record(z.string(), z.unknown()).optional().openapi({
       description:
@@ -461,6 +536,19 @@ export const Envelope = z
       .record(z.string(), z.unknown())
       .optional()
       .openapi({ description: "The contract's SLA terms, when the envelope has them" }),
+    template: z
+      .object({
+        id: z.string(),
+        version: z.number().int(),
+        name: z.string(),
+        mergeData: z.record(z.string(), z.unknown()),
+        schedulePages: z
+          .object({ first: z.number().int(), count: z.number().int() })
+          .optional()
+          .openapi({ description: 'The pages of the SLA schedule generated from the terms' }),
+      })
+      .optional()
+      .openapi({ description: 'The template version the envelope was made from' }),
     legalHold: z
       .object({ since: z.string(), reason: z.string(), by: z.string() })
       .optional()
@@ -624,22 +712,37 @@ export const ConsentBody = z
   .strict()
   .openapi('Consent');
 
+/** A typed text (drawn in a handwriting font) or a drawn PNG: a signature, or initials. */
+const typedOrDrawn = (maxText: number) =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('typed'), text: text(maxText) }).strict(),
+    z
+      .object({
+        type: z.literal('drawn'),
+        pngBase64: z
+          .string()
+          .min(1)
+          // No length cap here: the body limit bounds it, and the use case answers 413 past 500 KB.
+          .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+          .openapi({ description: 'A PNG image of at most 500 KB' }),
+      })
+      .strict(),
+  ]);
+
 export const SignBody = z
   .object({
-    signature: z.discriminatedUnion('type', [
-      z.object({ type: z.literal('typed'), text: text(100) }).strict(),
-      z
-        .object({
-          type: z.literal('drawn'),
-          pngBase64: z
-            .string()
-            .min(1)
-            // No length cap here: the body limit bounds it, and the use case answers 413 past 500 KB.
-            .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
-            .openapi({ description: 'A PNG image of at most 500 KB' }),
-        })
-        .strict(),
-    ]),
+    signature: typedOrDrawn(100),
+    initials: typedOrDrawn(20).optional().openapi({
+      description:
+        "For the recipient's initials fields; when absent, typed initials from the typed signature or the recipient's name",
+    }),
+    fields: z
+      .record(z.string().min(1).max(200), z.union([z.string().max(10_000), z.number(), z.boolean()]))
+      .optional()
+      .openapi({
+        description:
+          "Values of this recipient's text, number, date (YYYY-MM-DD), checkbox and dropdown fields, by field id as the session lists them; checked against each field's rules",
+      }),
     documents: z
       .array(z.object({ id: z.string().min(1).max(64), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict())
       .max(20)
@@ -671,6 +774,10 @@ export const DeclineBody = z
   .strict()
   .openapi('Decline');
 
+const SigningField = Field.extend({
+  required: z.boolean().openapi({ description: 'Whether signing needs a value (a checkbox: checked)' }),
+}).openapi('SigningField');
+
 export const SigningSession = z
   .object({
     envelope: z.object({
@@ -687,7 +794,7 @@ export const SigningSession = z
       role: z.string(),
       step: z.number().int(),
       status: z.enum(RECIPIENT_STATUSES),
-      fields: z.array(Field),
+      fields: z.array(SigningField),
       group: z.object({ id: z.string(), name: z.string() }).optional(),
     }),
     documents: z.array(

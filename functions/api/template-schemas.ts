@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RECIPIENT_ROLES } from '../core/envelope';
 import { FIELD_TYPES } from '../core/templates/template';
-import { DocumentInput, settingsShape, text } from './schemas';
+import { DocumentInput, FieldValidationInput, settingsShape, text } from './schemas';
 
 /** Request and response schemas of the template routes. */
 
@@ -31,19 +31,7 @@ export const TemplateFieldInput = z
     role: z.string().regex(NAME),
     ...box,
     required: z.boolean().optional().openapi({ description: 'Default false' }),
-    validation: z
-      .object({
-        pattern: z.string().max(500).optional(),
-        min: z.union([z.number(), z.string().max(10)]).optional(),
-        max: z.union([z.number(), z.string().max(10)]).optional(),
-        options: z.array(text(200)).max(100).optional(),
-      })
-      .strict()
-      .optional()
-      .openapi({
-        description:
-          'pattern (text); min and max (number: the value, text: the length, date: YYYY-MM-DD); options (dropdown)',
-      }),
+    validation: FieldValidationInput.optional(),
   })
   .strict()
   .openapi('TemplateField');
@@ -58,6 +46,36 @@ export const MergeFieldInput = z
   .strict()
   .openapi('MergeField');
 
+const days = (max: number) => z.number().int().min(0).max(max);
+
+export const ContractTermsInput = z
+  .object({
+    termMonths: z.number().int().min(1).max(120).openapi({ description: 'The initial term' }),
+    renewal: z.discriminatedUnion('mode', [
+      z.object({ mode: z.literal('fixed') }).strict(),
+      z
+        .object({
+          mode: z.literal('auto'),
+          renewalMonths: z.number().int().min(1).max(120),
+          noticeDays: days(730).openapi({
+            description: 'Notice of non-renewal is due this many days before the end',
+          }),
+          reminderDays: days(365).openapi({
+            description: 'The owners are e-mailed this many days before the notice deadline',
+          }),
+        })
+        .strict(),
+    ]),
+    timeZone: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: "IANA; default the SLA terms' reporting zone" }),
+    owners: z.array(z.email().max(254)).max(20).optional(),
+  })
+  .strict()
+  .openapi('ContractTerms');
+
 const definition = {
   name: text(200),
   description: z.string().max(2000).optional(),
@@ -70,6 +88,9 @@ const definition = {
   }),
   scheduleAfterPage: z.number().int().min(1).optional().openapi({
     description: 'The SLA schedule pages go after this page; without it they are appended',
+  }),
+  contract: ContractTermsInput.optional().openapi({
+    description: 'How a completed envelope of this template runs as a tracked contract (needs slaTerms)',
   }),
   ...settingsShape,
 };
@@ -136,6 +157,7 @@ export const Template = z
     }),
     slaTerms: z.record(z.string(), z.unknown()).optional(),
     scheduleAfterPage: z.number().int().optional(),
+    contract: ContractTermsInput.optional(),
     createdAt: z.string(),
     createdBy: z.string(),
     approvedAt: z.string().optional(),
@@ -194,5 +216,6 @@ export const TemplateDiff = z
     mergeFields: listChanges(MergeFieldInput),
     settings: z.array(change),
     slaTerms: z.array(change),
+    contract: z.array(change),
   })
   .openapi('TemplateDiff');

@@ -33,6 +33,7 @@ export function templateView(t: TemplateState, v: TemplateVersion): z.infer<type
     settings: v.settings,
     ...(v.slaTerms ? { slaTerms: v.slaTerms } : {}),
     ...(v.scheduleAfterPage !== undefined ? { scheduleAfterPage: v.scheduleAfterPage } : {}),
+    ...(v.contract ? { contract: v.contract } : {}),
     createdAt: v.createdAt,
     createdBy: v.createdBy,
     ...(v.approvedAt ? { approvedAt: v.approvedAt, approvedBy: v.approvedBy! } : {}),

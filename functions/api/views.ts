@@ -20,6 +20,7 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
     ...(s.declinedBy ? { declinedBy: s.declinedBy } : {}),
     ...(s.sentAt ? { sentAt: s.sentAt } : {}),
     ...(s.slaTerms ? { slaTerms: s.slaTerms } : {}),
+    ...(s.template ? { template: s.template } : {}),
     ...(s.legalHold ? { legalHold: s.legalHold } : {}),
     settings: settingsOf(s),
     ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}),

@@ -1,3 +1,4 @@
+import type { FieldType, FieldValidation } from './templates/template';
 import type { ChainedEvent } from './audit-chain';
 import type { SlaTerms } from './sla/terms';
 
@@ -27,7 +28,13 @@ export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
 export interface FieldPlacement {
   id: string;
-  type: 'signature';
+  /** Envelopes recorded before other types existed have only signature fields. */
+  type: FieldType;
+  /** The field's name from the template (or the request): signer values are recorded under the id. */
+  name?: string;
+  /** Absent: a signature or initials field is required, any other is optional. */
+  required?: boolean;
+  validation?: FieldValidation;
   documentId: string;
   /** 1-based page number. */
   page: number;
@@ -36,6 +43,11 @@ export interface FieldPlacement {
   y: number;
   width: number;
   height: number;
+}
+
+/** Whether signing needs the field filled: as recorded, else signature and initials fields only. */
+export function isFieldRequired(f: Pick<FieldPlacement, 'type' | 'required'>): boolean {
+  return f.required ?? (f.type === 'signature' || f.type === 'initials');
 }
 
 /**
@@ -149,8 +161,19 @@ export interface EnvelopeCreatedData {
   settings?: EnvelopeSettings;
   /** The contract's machine-readable SLA terms (terms.schema.json), attached to the sealed PDF. */
   slaTerms?: SlaTerms;
+  /** The template version the envelope was made from, and the merge data filled into it. */
+  template?: TemplateRef;
   /** SHA-256 of the canonical create request, so a replay can be told from a collision. */
   requestHash: string;
+}
+
+export interface TemplateRef {
+  id: string;
+  version: number;
+  name: string;
+  mergeData: Record<string, unknown>;
+  /** 1-based pages of the generated SLA schedule in the envelope's document. */
+  schedulePages?: { first: number; count: number };
 }
 
 export interface EnvelopeVoidedData {
@@ -189,9 +212,27 @@ export interface ConsentedData extends RecipientRef {
 export type SignatureRecord =
   { kind: 'typed'; text: string } | { kind: 'drawn'; pngSha256: string; storageKey: string };
 
+/**
+ * One field of the signer as it was filled when they signed, in the order of their fields.
+ * text, number, date, checkbox, dropdown: `value` is what the signer entered (absent: left empty);
+ * date_signed: the signing date YYYY-MM-DD (UTC); initials: the typed initials (`kind` typed) or
+ * none (`kind` drawn); signature: `kind` only.
+ */
+export interface FieldValueRecord {
+  id: string;
+  name?: string;
+  type: FieldType;
+  value?: string | number | boolean;
+  kind?: SignatureRecord['kind'];
+}
+
 export interface RecipientSignedData extends RecipientRef {
   step: number;
   signature: SignatureRecord;
+  /** The initials adopted for the recipient's initials fields (only when they have some). */
+  initials?: SignatureRecord;
+  /** Every field of the recipient as filled (only when they have fields other than signatures). */
+  fields?: FieldValueRecord[];
   /** The exact versions this signer was shown and signed. */
   documents: { id: string; sha256: string }[];
   /** The statement the signer affirmed by the act of signing. */
@@ -355,6 +396,9 @@ export interface RecipientState extends RecipientSpec {
   consent?: { version: string; at: string; withdrawnAt?: string };
   signedAt?: string;
   signature?: SignatureRecord;
+  initials?: SignatureRecord;
+  /** The fields as filled when the recipient signed: see FieldValueRecord. */
+  fieldValues?: FieldValueRecord[];
   approvedAt?: string;
   /** For a member of a signing group: when and by whom (a fellow member) the group was signed for. */
   supersededAt?: string;
@@ -399,6 +443,8 @@ export interface StepState {
 
 export interface EnvelopeState {
   id: string;
+  /** Set when the envelope was made from a template. */
+  template?: TemplateRef;
   tenantId: string;
   title: string;
   message: string;
@@ -605,6 +651,8 @@ function next(state: EnvelopeState, event: EnvelopeEvent): EnvelopeState {
         status: 'signed',
         signedAt: event.at,
         signature: event.data.signature,
+        ...(event.data.initials ? { initials: event.data.initials } : {}),
+        ...(event.data.fields ? { fieldValues: event.data.fields } : {}),
       }));
       const group = signed.find((r) => r.id === event.data.recipientId)?.group;
       return {
@@ -678,6 +726,7 @@ export function applyEvent(state: EnvelopeState | null, event: EnvelopeEvent): E
       recipients,
       ...(event.data.settings ? { settings: event.data.settings } : {}),
       ...(event.data.slaTerms ? { slaTerms: event.data.slaTerms } : {}),
+      ...(event.data.template ? { template: event.data.template } : {}),
       steps: [],
       currentStep: null,
       version: event.seq,
@@ -697,12 +746,14 @@ export function foldEnvelope(
   return state;
 }
 
-/** Every object the envelope stored: its documents, their sealed copies, drawn signatures. */
+/** Every object the envelope stored: its documents, their sealed copies, drawn signatures and initials. */
 export function storedObjects(state: EnvelopeState): string[] {
   return [
     ...state.documents.map((d) => d.storageKey),
     ...(state.sealedDocuments ?? []).map((d) => d.storageKey),
-    ...state.recipients.flatMap((r) => (r.signature?.kind === 'drawn' ? [r.signature.storageKey] : [])),
+    ...state.recipients.flatMap((r) =>
+      [r.signature, r.initials].flatMap((s) => (s?.kind === 'drawn' ? [s.storageKey] : [])),
+    ),
   ];
 }
 

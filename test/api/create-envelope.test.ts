@@ -169,7 +169,7 @@ describe('POST /v1/envelopes refuses bad input and writes nothing', () => {
           name: 'Ada',
           email: 'not-an-email',
           step: 1,
-          fields: [{ type: 'initials', page: 0, x: -1, y: 10, width: 10, height: 10 }],
+          fields: [{ type: 'stamp', page: 0, x: -1, y: 10, width: 10, height: 10 }],
         },
       ],
     });

@@ -74,9 +74,12 @@ describe('GET /v1/openapi.json', () => {
 
   it('carries the request schemas the handlers validate with', () => {
     const schemas = doc.components.schemas;
-    expect(schemas.CreateEnvelope.required).toEqual(
-      expect.arrayContaining(['title', 'documents', 'recipients']),
+    // Documents and recipients, or a template with roles: the use case says which is missing.
+    expect(schemas.CreateEnvelope.required).toEqual(['title']);
+    expect(Object.keys(schemas.CreateEnvelope.properties)).toEqual(
+      expect.arrayContaining(['documents', 'recipients', 'template', 'roles', 'mergeData']),
     );
+    expect(schemas.RoleAssignment.additionalProperties).toBe(false);
     // A recipient is a person (name and email) or a signing group: neither is required on its own.
     expect(schemas.RecipientInput.required).toEqual(expect.arrayContaining(['step']));
     expect(Object.keys(schemas.RecipientInput.properties)).toEqual(

@@ -20,8 +20,10 @@ async function create(token: string, body?: Record<string, unknown>) {
 
 /** The next version's body: the current one changed by `change`, made from `baseVersion`. */
 function edit(current: Record<string, any>, baseVersion: number, change: Record<string, unknown>) {
-  const { roles, fields, mergeFields, message, slaTerms, scheduleAfterPage, name, description } = current;
+  const { roles, fields, mergeFields, message, slaTerms, scheduleAfterPage, name, description, contract } =
+    current;
   return {
+    contract,
     name,
     description,
     roles,
@@ -126,6 +128,22 @@ describe('templates', () => {
         'body.mergeFields[0].key',
       ],
       ['schedule after a page the PDF lacks', { scheduleAfterPage: 5 }, 'body.scheduleAfterPage'],
+      ['a contract without SLA terms', { slaTerms: undefined }, 'body.contract'],
+      [
+        'notice longer than the term',
+        {
+          contract: {
+            termMonths: 1,
+            renewal: { mode: 'auto', renewalMonths: 1, noticeDays: 20, reminderDays: 10 },
+          },
+        },
+        'body.contract.renewal.noticeDays',
+      ],
+      [
+        'a contract zone that is not IANA',
+        { contract: { ...body.contract, timeZone: 'Mars/Olympus' } },
+        'body.contract.timeZone',
+      ],
     ];
     for (const [label, change, path] of cases) {
       const res = await service.api('POST', '/v1/templates', {
@@ -212,16 +230,21 @@ describe('templates', () => {
         to: terms.targets[0].target_minutes,
       },
     ]);
+    expect(diff.body.contract).toEqual([]);
     const same = await service.api('GET', `/v1/templates/${v1.id}/diff?from=2&to=2`, { token: t.sender });
     expect(same.body).toMatchObject({ roles: { added: [], removed: [], changed: [] }, slaTerms: [] });
 
     // A version without a new PDF keeps the last one.
     const v3 = await service.api('PUT', `/v1/templates/${v1.id}`, {
       token: t.sender,
-      body: edit(put.body, 2, { message: 'New wording' }),
+      body: edit(put.body, 2, { message: 'New wording', contract: { ...v1.contract, termMonths: 24 } }),
     });
     expect(v3.status, JSON.stringify(v3.body)).toBe(200);
     expect(v3.body.document).toEqual(put.body.document);
+    const contractDiff = await service.api('GET', `/v1/templates/${v1.id}/diff?from=2&to=3`, {
+      token: t.sender,
+    });
+    expect(contractDiff.body.contract).toEqual([{ path: 'termMonths', from: 12, to: 24 }]);
   });
 
   it('concurrent edits from the same version: exactly one wins, the other is told to reread (409)', async () => {

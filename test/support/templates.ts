@@ -126,6 +126,11 @@ export async function templateBody(overrides: Record<string, unknown> = {}): Pro
     message: 'Please review and sign the support agreement.',
     slaTerms: exampleTerms(),
     scheduleAfterPage: 1,
+    contract: {
+      termMonths: 12,
+      renewal: { mode: 'auto', renewalMonths: 12, noticeDays: 60, reminderDays: 30 },
+      owners: ['support-manager@customer.example'],
+    },
     expiresInDays: 30,
     ...overrides,
   };

@@ -36,23 +36,23 @@ export interface CertificatePagesOptions {
 }
 
 const LETTER: [number, number] = [612, 792];
-const A4: [number, number] = [595.28, 841.89];
+export const A4: [number, number] = [595.28, 841.89];
 const MARGIN_X = 56;
 const MARGIN_TOP = 50;
 const MARGIN_BOTTOM = 46;
 const HEADER = 46;
 const FOOTER = 24;
 
-const INK = rgb(0.06, 0.13, 0.38);
-const TEXT = rgb(0.1, 0.1, 0.1);
-const MUTED = rgb(0.4, 0.4, 0.4);
-const RULE = rgb(0.78, 0.78, 0.78);
-const BAND = rgb(0.94, 0.95, 0.97);
+export const INK = rgb(0.06, 0.13, 0.38);
+export const TEXT = rgb(0.1, 0.1, 0.1);
+export const MUTED = rgb(0.4, 0.4, 0.4);
+export const RULE = rgb(0.78, 0.78, 0.78);
+export const BAND = rgb(0.94, 0.95, 0.97);
 
 /** `text`: a value in the font of its script; the others are standard PDF fonts (fixed text, hex). */
-type Face = 'text' | 'plain' | 'bold' | 'mono';
+export type Face = 'text' | 'plain' | 'bold' | 'mono';
 
-interface Piece {
+export interface Piece {
   face: Face;
   size: number;
   color: RGB;
@@ -64,14 +64,14 @@ interface Piece {
   width: number;
 }
 
-interface Placed {
+export interface Placed {
   x: number;
   piece: Piece;
   /** Right-aligned to x + width. */
   alignRight?: number;
 }
 
-interface Row {
+export interface Row {
   height: number;
   cells: Placed[];
   /** A hairline across the content width under the row, or a shaded band behind it. */
@@ -80,10 +80,12 @@ interface Row {
 }
 
 /** Rows kept on one page when they fit on one; `continued` starts the rest on a later page. */
-interface Block {
-  rows: Row[];
-  continued?: Row;
+export interface Block<R extends Row = Row> {
+  rows: R[];
+  continued?: R;
   gapAfter: number;
+  /** The rows flow on where a page ends rather than move to a new page together (a long table). */
+  flow?: boolean;
 }
 
 /** "2026-03-02 09:00:05 UTC" */
@@ -111,7 +113,7 @@ function tokens(text: string): string[] {
     .filter(Boolean);
 }
 
-class Composer {
+export class Composer {
   readonly std: Record<Exclude<Face, 'text'>, PDFFont>;
   private readonly chars = new Map<FontKey, Set<string>>();
   private readonly embedded = new Map<FontKey, PDFFont>();
@@ -308,7 +310,7 @@ function pageSizeAfter(doc: PDFDocument): [number, number] {
 }
 
 const S = { title: 16, section: 10.5, name: 10, body: 8.5, small: 7.5 };
-const LINE = (size: number) => Math.round(size * 1.38 * 10) / 10;
+export const LINE = (size: number) => Math.round(size * 1.38 * 10) / 10;
 
 /** Lays out the certificate into blocks of rows for a content area `width` points wide. */
 async function compose(
@@ -560,26 +562,26 @@ async function compose(
   return blocks;
 }
 
-interface PlacedRow {
-  row: Row;
+interface PlacedRow<R extends Row = Row> {
+  row: R;
   top: number;
 }
 
-/** Places the blocks on pages: a block moves to a new page rather than split, unless it is taller than a page. */
-function paginate(blocks: Block[], top: number, bottom: number): PlacedRow[][] {
-  const pages: PlacedRow[][] = [[]];
+/** Places the blocks on pages: a block moves to a new page rather than split, unless it is taller than a page or flows. */
+export function paginate<R extends Row>(blocks: Block<R>[], top: number, bottom: number): PlacedRow<R>[][] {
+  const pages: PlacedRow<R>[][] = [[]];
   let y = top;
   const newPage = () => {
     pages.push([]);
     y = top;
   };
-  const place = (row: Row) => {
+  const place = (row: R) => {
     pages.at(-1)!.push({ row, top: y });
     y -= row.height;
   };
   for (const block of blocks) {
     const height = block.rows.reduce((h, r) => h + r.height, 0);
-    if (y - height < bottom && y !== top && height <= top - bottom) newPage();
+    if (!block.flow && y - height < bottom && y !== top && height <= top - bottom) newPage();
     for (const [i, row] of block.rows.entries()) {
       if (y - row.height < bottom) {
         newPage();

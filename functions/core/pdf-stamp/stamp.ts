@@ -2,6 +2,7 @@ import fontkit from '@pdf-lib/fontkit';
 import {
   concatTransformationMatrix,
   degrees,
+  LineCapStyle,
   popGraphicsState,
   pushGraphicsState,
   rgb,
@@ -11,15 +12,16 @@ import {
 } from 'pdf-lib';
 import subsetFont from 'subset-font';
 import { IncrementalPdf } from '../pdf-seal/incremental';
-import type { FontKey, FontSource } from './fonts';
+import { scriptOf, type FontKey, type FontSource } from './fonts';
 import { FontBook, planLine, type Run } from './text';
 
 export type { FontKey, FontSource } from './fonts';
 
 /**
- * Visible signature stamps: the drawn or typed signature, the signer's printed name, the time
- * (UTC) and a reference, drawn into a field's rectangle as an incremental update, so the bytes
- * before it (the uploaded document, earlier stamps or signatures) stay a byte-identical prefix.
+ * What the signers put in their fields, drawn into each field's rectangle as one incremental
+ * update, so the bytes before it (the uploaded document, earlier stamps or signatures) stay a
+ * byte-identical prefix: signature stamps (the drawn or typed signature, the signer's printed
+ * name, the time (UTC) and a reference), initials, entered values as plain text, check marks.
  */
 
 export interface Rect {
@@ -31,10 +33,16 @@ export interface Rect {
   height: number;
 }
 
-export interface Stamp {
+interface Placed {
   /** 1-based page number. */
   page: number;
   rect: Rect;
+}
+
+/** A signature field: the signature above a rule, then the name, the time and the reference. */
+export interface Stamp extends Placed {
+  /** Absent: a signature too. */
+  kind?: 'signature';
   signerName: string;
   /** ISO 8601 instant; shown in UTC. */
   signedAt: string;
@@ -45,6 +53,28 @@ export interface Stamp {
   /** A typed signature, drawn in a handwriting-style font. */
   typed?: string;
 }
+
+/** Initials filling the box: typed (in the handwriting font) or drawn; no name or time lines. */
+export interface InitialsStamp extends Placed {
+  kind: 'initials';
+  image?: Uint8Array;
+  typed?: string;
+}
+
+/** A value (text, number, date, a dropdown's choice) as plain text fitted into the box; empty draws nothing. */
+export interface ValueStamp extends Placed {
+  kind: 'value';
+  text: string;
+}
+
+/** A check mark drawn with lines when checked; nothing when not. */
+export interface CheckboxStamp extends Placed {
+  kind: 'checkbox';
+  checked: boolean;
+}
+
+/** Whatever one field shows. */
+export type FieldStamp = Stamp | InitialsStamp | ValueStamp | CheckboxStamp;
 
 const INK = rgb(0.06, 0.13, 0.38);
 const TEXT = rgb(0.13, 0.13, 0.13);
@@ -64,7 +94,8 @@ interface PlannedLine {
   runs: Run[];
 }
 
-interface PlannedStamp {
+interface PlannedSignature {
+  kind: 'signature';
   stamp: Stamp;
   signature?: PlannedLine;
   name: PlannedLine;
@@ -72,7 +103,42 @@ interface PlannedStamp {
   reference: PlannedLine;
 }
 
-function validate(stamp: Stamp, pageCount: number) {
+interface PlannedInitials {
+  kind: 'initials';
+  stamp: InitialsStamp;
+  typed?: PlannedLine;
+}
+
+interface PlannedValue {
+  kind: 'value';
+  stamp: ValueStamp;
+  lines: PlannedLine[];
+  size: number;
+  /** A right-to-left paragraph: its lines are aligned right. */
+  rtl: boolean;
+}
+
+interface PlannedCheckbox {
+  kind: 'checkbox';
+  stamp: CheckboxStamp;
+}
+
+type PlannedStamp = PlannedSignature | PlannedInitials | PlannedValue | PlannedCheckbox;
+
+function linesOf(p: PlannedStamp): (PlannedLine | undefined)[] {
+  switch (p.kind) {
+    case 'signature':
+      return [p.signature, p.name, p.time, p.reference];
+    case 'initials':
+      return [p.typed];
+    case 'value':
+      return p.lines;
+    case 'checkbox':
+      return [];
+  }
+}
+
+function validate(stamp: FieldStamp, pageCount: number) {
   if (!Number.isInteger(stamp.page) || stamp.page < 1 || stamp.page > pageCount) {
     throw new Error(`stamp page ${stamp.page} is not in 1..${pageCount}`);
   }
@@ -80,7 +146,12 @@ function validate(stamp: Stamp, pageCount: number) {
   if (![x, y, width, height].every(Number.isFinite) || width <= 0 || height <= 0) {
     throw new Error('a stamp rectangle needs finite coordinates and a positive size');
   }
-  if (stamp.image && stamp.typed) throw new Error('a stamp has either an image or typed text, not both');
+  if (
+    (stamp.kind === undefined || stamp.kind === 'signature' || stamp.kind === 'initials') &&
+    stamp.image &&
+    stamp.typed
+  )
+    throw new Error('a stamp has either an image or typed text, not both');
 }
 
 /** Width of a line of runs at `size`. */
@@ -129,7 +200,7 @@ const DEFAULT_LABELS = { signed: 'Signed', reference: 'Ref.' };
  */
 export async function stampSignatures(
   pdf: Uint8Array,
-  stamps: Stamp[],
+  stamps: FieldStamp[],
   fonts: FontSource,
   options: StampOptions = {},
 ): Promise<Uint8Array> {
@@ -144,21 +215,42 @@ export async function stampSignatures(
   const book = new FontBook(fonts);
   const planned: PlannedStamp[] = [];
   for (const stamp of stamps) {
-    planned.push({
-      stamp,
-      ...(stamp.typed
-        ? { signature: { runs: await planLine(stamp.typed, book, { handwriting: true }) } }
-        : {}),
-      name: { runs: await planLine(stamp.signerName, book) },
-      time: { runs: await planLine(`${labels.signed} ${formatUtc(stamp.signedAt)}`, book) },
-      reference: { runs: await planLine(`${labels.reference} ${stamp.reference}`, book) },
-    });
+    switch (stamp.kind) {
+      case undefined:
+      case 'signature':
+        planned.push({
+          kind: 'signature',
+          stamp,
+          ...(stamp.typed
+            ? { signature: { runs: await planLine(stamp.typed, book, { handwriting: true }) } }
+            : {}),
+          name: { runs: await planLine(stamp.signerName, book) },
+          time: { runs: await planLine(`${labels.signed} ${formatUtc(stamp.signedAt)}`, book) },
+          reference: { runs: await planLine(`${labels.reference} ${stamp.reference}`, book) },
+        });
+        break;
+      case 'initials':
+        planned.push({
+          kind: 'initials',
+          stamp,
+          ...(stamp.typed
+            ? { typed: { runs: await planLine(stamp.typed, book, { handwriting: true }) } }
+            : {}),
+        });
+        break;
+      case 'value':
+        planned.push({ kind: 'value', stamp, ...(await planValue(stamp, book)) });
+        break;
+      case 'checkbox':
+        planned.push({ kind: 'checkbox', stamp });
+        break;
+    }
   }
 
   // One subset per font for every character any stamp draws with it.
   const textByFont = new Map<FontKey, Set<string>>();
   for (const p of planned) {
-    for (const line of [p.signature, p.name, p.time, p.reference]) {
+    for (const line of linesOf(p)) {
       for (const run of line?.runs ?? []) {
         const set = textByFont.get(run.key) ?? new Set<string>();
         for (const ch of run.text) set.add(ch);
@@ -178,8 +270,30 @@ export async function stampSignatures(
   }
 
   for (const p of planned) {
-    const image = p.stamp.image ? await doc.embedPng(p.stamp.image) : undefined;
-    drawStamp(pages[p.stamp.page - 1]!, p, embedded, image);
+    const page = pages[p.stamp.page - 1]!;
+    const display = displaySpace(page);
+    // Everything is drawn in display space.
+    page.pushOperators(pushGraphicsState(), concatTransformationMatrix(...display.matrix));
+    const rect = displayRect(p.stamp.rect, display.height);
+    switch (p.kind) {
+      case 'signature': {
+        const image = p.stamp.image ? await doc.embedPng(p.stamp.image) : undefined;
+        drawSignature(page, rect, p, embedded, image);
+        break;
+      }
+      case 'initials': {
+        const image = p.stamp.image ? await doc.embedPng(p.stamp.image) : undefined;
+        drawInitials(page, rect, p, embedded, image);
+        break;
+      }
+      case 'value':
+        drawValue(page, rect, p, embedded);
+        break;
+      case 'checkbox':
+        if (p.stamp.checked) drawCheck(page, rect);
+        break;
+    }
+    page.pushOperators(popGraphicsState());
   }
 
   return incremental.save();
@@ -211,11 +325,27 @@ function displaySpace(page: PDFPage): { width: number; height: number; matrix: M
 
 const PADDING = 0.06;
 
-/** The stamp's parts in display space: a signature area on top, a rule, three lines of text. */
-function layout(rect: Rect, pageHeight: number) {
-  const r = { x: rect.x, y: pageHeight - rect.y - rect.height, width: rect.width, height: rect.height };
+/** A rectangle in display space: origin at the displayed bottom-left, y up. */
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+function displayRect(rect: Rect, pageHeight: number): Box {
+  return { x: rect.x, y: pageHeight - rect.y - rect.height, width: rect.width, height: rect.height };
+}
+
+/** The box less a small margin on every side. */
+function innerBox(r: Box): Box {
   const pad = Math.min(4, r.height * PADDING, r.width * PADDING);
-  const inner = { x: r.x + pad, y: r.y + pad, width: r.width - 2 * pad, height: r.height - 2 * pad };
+  return { x: r.x + pad, y: r.y + pad, width: r.width - 2 * pad, height: r.height - 2 * pad };
+}
+
+/** The signature stamp's parts: a signature area on top, a rule, three lines of text. */
+function layout(r: Box) {
+  const inner = innerBox(r);
   // Top 55% for the signature, a rule, then three lines of text.
   const signatureHeight = inner.height * 0.55;
   const textHeight = inner.height - signatureHeight;
@@ -228,11 +358,14 @@ function layout(rect: Rect, pageHeight: number) {
   return { inner, signature, signatureHeight, textHeight };
 }
 
-function drawStamp(page: PDFPage, p: PlannedStamp, fonts: Map<FontKey, PDFFont>, image?: PDFImage) {
-  const display = displaySpace(page);
-  const { inner, signature: area, signatureHeight, textHeight } = layout(p.stamp.rect, display.height);
-  // Everything below is drawn in display space.
-  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(...display.matrix));
+function drawSignature(
+  page: PDFPage,
+  rect: Box,
+  p: PlannedSignature,
+  fonts: Map<FontKey, PDFFont>,
+  image?: PDFImage,
+) {
+  const { inner, signature: area, signatureHeight, textHeight } = layout(rect);
 
   if (image) {
     // Scaled to fit, keeping its aspect ratio, left-aligned and centred vertically.
@@ -273,6 +406,145 @@ function drawStamp(page: PDFPage, p: PlannedStamp, fonts: Map<FontKey, PDFFont>,
   drawLine(page, p.time.runs, fonts, { x: inner.x, y, size: timeSize, color: MUTED });
   y -= unit * 0.9;
   drawLine(page, p.reference.runs, fonts, { x: inner.x, y, size: refSize, color: MUTED });
+}
 
-  page.pushOperators(popGraphicsState());
+/** Initials fill the box, centred: the drawn image at its aspect ratio, or the typed letters. */
+function drawInitials(
+  page: PDFPage,
+  rect: Box,
+  p: PlannedInitials,
+  fonts: Map<FontKey, PDFFont>,
+  image?: PDFImage,
+) {
+  const area = innerBox(rect);
+  if (image) {
+    const scale = Math.min(area.width / image.width, area.height / image.height);
+    const width = image.width * scale;
+    const height = image.height * scale;
+    page.drawImage(image, {
+      x: area.x + (area.width - width) / 2,
+      y: area.y + (area.height - height) / 2,
+      width,
+      height,
+    });
+  }
+  if (p.typed && p.typed.runs.length > 0) {
+    const size = fitSize(p.typed.runs, fonts, area.height * 0.9, area.width);
+    const width = lineWidth(p.typed.runs, fonts, size);
+    drawLine(page, p.typed.runs, fonts, {
+      x: area.x + (area.width - width) / 2,
+      // Capitals (about 0.7 of the size) centred in the box.
+      y: area.y + area.height / 2 - size * 0.35,
+      size,
+      color: INK,
+      slantNonScript: true,
+    });
+  }
+}
+
+/** Lines of a value from the top of the box, centred as a block; a line that overflows shrinks. */
+function drawValue(page: PDFPage, rect: Box, p: PlannedValue, fonts: Map<FontKey, PDFFont>) {
+  const area = innerBox(rect);
+  const lineHeight = p.size * LINE_HEIGHT;
+  let top = area.y + (area.height + p.lines.length * lineHeight) / 2;
+  for (const line of p.lines) {
+    const size = fitSize(line.runs, fonts, p.size, area.width);
+    const width = lineWidth(line.runs, fonts, size);
+    top -= lineHeight;
+    drawLine(page, line.runs, fonts, {
+      x: p.rtl ? area.x + area.width - width : area.x,
+      // The baseline sits above the descenders in the line's slot.
+      y: top + (lineHeight - size) / 2 + size * 0.22,
+      size,
+      color: TEXT,
+    });
+  }
+}
+
+/** A check mark of two strokes, centred in the largest square inside the box. */
+function drawCheck(page: PDFPage, rect: Box) {
+  const area = innerBox(rect);
+  const side = Math.min(area.width, area.height);
+  const x = area.x + (area.width - side) / 2;
+  const y = area.y + (area.height - side) / 2;
+  const at = (u: number, v: number) => ({ x: x + u * side, y: y + v * side });
+  const stroke = { thickness: Math.max(0.75, side * 0.12), color: TEXT, lineCap: LineCapStyle.Round };
+  page.drawLine({ start: at(0.15, 0.5), end: at(0.4, 0.22), ...stroke });
+  page.drawLine({ start: at(0.4, 0.22), end: at(0.87, 0.82), ...stroke });
+}
+
+/** Points of text size at most for a value, however large its box. */
+const MAX_VALUE_SIZE = 12;
+/** Below this size a value is no longer wrapped into lines but shrunk onto one. */
+const MIN_WRAPPED_SIZE = 5;
+const LINE_HEIGHT = 1.2;
+
+/** The width of a text at size 1, as pdf-lib measures it (the sum of the shaped glyphs' advances). */
+async function unitWidth(text: string, book: FontBook): Promise<number> {
+  let width = 0;
+  for (const run of await planLine(text, book)) {
+    const font = await book.font(run.key);
+    width += font.layout(run.text).glyphs.reduce((w, g) => w + g.advanceWidth, 0) / font.unitsPerEm;
+  }
+  return width;
+}
+
+/**
+ * A value's lines and text size: the largest size up to MAX_VALUE_SIZE at which its words,
+ * wrapped at spaces (a word wider than the box, such as a run of Han characters, between its
+ * characters), fit the box; failing that, one line shrunk to the box's width.
+ */
+async function planValue(
+  stamp: ValueStamp,
+  book: FontBook,
+): Promise<{ lines: PlannedLine[]; size: number; rtl: boolean }> {
+  const area = innerBox(stamp.rect);
+  const words = stamp.text.split(/\s+/).filter(Boolean);
+  const firstLetter = /\p{L}/u.exec(stamp.text)?.[0];
+  const rtl = firstLetter !== undefined && scriptOf(firstLetter.codePointAt(0)!) === 'rtl';
+  if (words.length === 0) return { lines: [], size: 0, rtl };
+  const widths = await Promise.all(words.map((w) => unitWidth(w, book)));
+  const charWidths = new Map<number, number[]>();
+  const space = (await unitWidth('a a', book)) - 2 * (await unitWidth('a', book));
+  const largest = Math.min(MAX_VALUE_SIZE, area.height / LINE_HEIGHT);
+  for (let size = largest; size >= MIN_WRAPPED_SIZE; size *= 0.92) {
+    const room = area.width / size;
+    const lines: string[] = [];
+    let current = '';
+    let used = 0;
+    const breakLine = () => {
+      if (current) lines.push(current);
+      current = '';
+      used = 0;
+    };
+    for (const [i, word] of words.entries()) {
+      const w = widths[i]!;
+      if (w <= room) {
+        if (current && used + space + w > room) breakLine();
+        used += (current ? space : 0) + w;
+        current += (current ? ' ' : '') + word;
+        continue;
+      }
+      // Wider than the box: on lines of its own, broken between characters.
+      breakLine();
+      const chars = [...word];
+      if (!charWidths.has(i)) charWidths.set(i, await Promise.all(chars.map((c) => unitWidth(c, book))));
+      chars.forEach((ch, k) => {
+        const cw = charWidths.get(i)![k]!;
+        if (current && used + cw > room) breakLine();
+        used += cw;
+        current += ch;
+      });
+    }
+    breakLine();
+    if (lines.length * size * LINE_HEIGHT <= area.height) {
+      return {
+        lines: await Promise.all(lines.map(async (l) => ({ runs: await planLine(l, book) }))),
+        size,
+        rtl,
+      };
+    }
+  }
+  // Too long to wrap legibly: one line, which drawing shrinks to the width.
+  return { lines: [{ runs: await planLine(words.join(' '), book) }], size: Math.max(1, largest), rtl };
 }

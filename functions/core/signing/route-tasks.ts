@@ -7,17 +7,18 @@ import type {
   StepWaitResult,
 } from '../../../workflows/signing-route';
 import { ERRORS } from '../../../workflows/signing-route';
-import type { EnvelopeState, SealedDocument } from '../envelope';
+import type { EnvelopeState, SealedDocument, SignatureRecord } from '../envelope';
 import { hasActed, isFinal, isStepComplete, settingsOf } from '../envelope';
 import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
 import { TaskTokenExpiredError } from '../errors';
 import { sha256Hex } from '../hashing';
 import { addCompletion } from '../completion/complete';
 import { sealPdf } from '../pdf-seal/seal';
-import { stampSignatures, type Stamp } from '../pdf-stamp/stamp';
+import { stampSignatures, type FieldStamp } from '../pdf-stamp/stamp';
 import type { MailAttachment, Ports } from '../ports';
 import { completion, ended, expiryWarning, expiryWarningToSender, reminder } from './messages';
 import { issueInvitation } from './invite';
+import { initialsOf } from './signer-actions';
 import { reinvite } from './recipient-changes';
 import { retainUntil } from '../tenant-settings';
 import { dueWork, expiryOf, isPending, waitSeconds } from './schedule';
@@ -366,24 +367,56 @@ async function recordNotified(
   });
 }
 
-/** Each signer's signature in each of their fields on this document, with a reference to the trail. */
-async function stampsFor(ports: Ports, state: EnvelopeState, documentId: string): Promise<Stamp[]> {
-  const stamps: Stamp[] = [];
+/**
+ * What each signer put in each of their fields on this document: their signature (with a
+ * reference to the trail), their initials, the values they entered and the signing date. An
+ * optional field left empty and an unchecked box draw nothing.
+ */
+async function stampsFor(ports: Ports, state: EnvelopeState, documentId: string): Promise<FieldStamp[]> {
+  const stamps: FieldStamp[] = [];
+  const read = (s: SignatureRecord) =>
+    s.kind === 'drawn' ? ports.documents.getDocument(s.storageKey, s.pngSha256) : undefined;
   for (const r of state.recipients) {
     if (r.status !== 'signed' || !r.signature || !r.signedAt) continue;
-    const image =
-      r.signature.kind === 'drawn'
-        ? await ports.documents.getDocument(r.signature.storageKey, r.signature.pngSha256)
-        : undefined;
-    for (const f of r.fields.filter((f) => f.documentId === documentId)) {
-      stamps.push({
-        page: f.page,
-        rect: { x: f.x, y: f.y, width: f.width, height: f.height },
-        signerName: r.name,
-        signedAt: r.signedAt,
-        reference: `${state.id.slice(-10)}/${r.id}`,
-        ...(image ? { image } : { typed: (r.signature as { text: string }).text }),
-      });
+    const fields = r.fields.filter((f) => f.documentId === documentId);
+    if (fields.length === 0) continue;
+    const image = await read(r.signature);
+    const initials = r.initials ?? {
+      kind: 'typed' as const,
+      text: initialsOf(r.signature.kind === 'typed' ? r.signature.text : '') || initialsOf(r.name),
+    };
+    const initialsImage = fields.some((f) => f.type === 'initials') ? await read(initials) : undefined;
+    const values = new Map((r.fieldValues ?? []).map((v) => [v.id, v.value]));
+    for (const f of fields) {
+      const placed = { page: f.page, rect: { x: f.x, y: f.y, width: f.width, height: f.height } };
+      const value = values.get(f.id);
+      switch (f.type) {
+        case 'signature':
+          stamps.push({
+            ...placed,
+            signerName: r.name,
+            signedAt: r.signedAt,
+            reference: `${state.id.slice(-10)}/${r.id}`,
+            ...(image ? { image } : { typed: (r.signature as { text: string }).text }),
+          });
+          break;
+        case 'initials':
+          stamps.push({
+            ...placed,
+            kind: 'initials',
+            ...(initialsImage ? { image: initialsImage } : { typed: (initials as { text: string }).text }),
+          });
+          break;
+        case 'date_signed':
+          stamps.push({ ...placed, kind: 'value', text: String(value ?? r.signedAt.slice(0, 10)) });
+          break;
+        case 'checkbox':
+          if (value === true) stamps.push({ ...placed, kind: 'checkbox', checked: true });
+          break;
+        default:
+          if (value !== undefined && value !== '')
+            stamps.push({ ...placed, kind: 'value', text: String(value) });
+      }
     }
   }
   return stamps;

@@ -9,10 +9,14 @@ import {
 import { ERRORS } from '../../../workflows/signing-route';
 import {
   authOf,
+  isFieldRequired,
   isStepComplete,
   settingsOf,
   type AuthMethod,
   type EnvelopeState,
+  type FieldPlacement,
+  type FieldValueRecord,
+  type RecipientState,
   type SignatureRecord,
 } from '../envelope';
 import { appendEvent, withRetry } from '../envelope-repository';
@@ -23,6 +27,7 @@ import {
   TaskTokenExpiredError,
   UnsupportedMediaTypeError,
   ValidationError,
+  type ErrorDetail,
 } from '../errors';
 import { sha256Hex } from '../hashing';
 import { retainUntil } from '../tenant-settings';
@@ -30,6 +35,7 @@ import type { Ports, PresignedRequest } from '../ports';
 import { resolveSigner, type ClientInfo, type SignerContext } from './signer-access';
 import { actNotice, consentWithdrawn, groupSigned } from './messages';
 import { authPrompt, needsCode, type AuthPrompt } from './signer-auth';
+import { isIsoDate } from '../templates/check-definition';
 
 export interface SigningSession {
   envelope: { id: string; title: string; message: string; status: EnvelopeState['status'] };
@@ -41,7 +47,8 @@ export interface SigningSession {
     role: string;
     step: number;
     status: string;
-    fields: EnvelopeState['recipients'][number]['fields'];
+    /** Each field with whether signing needs it filled, so a signing page can show its inputs. */
+    fields: (FieldPlacement & { required: boolean })[];
     group?: { id: string; name: string };
   };
   documents: { id: string; name: string; sha256: string; pageCount: number }[];
@@ -83,7 +90,7 @@ function session(ctx: SignerContext): SigningSession {
       role: r.role,
       step: r.step,
       status: r.status,
-      fields: r.fields,
+      fields: r.fields.map((f) => ({ ...f, required: isFieldRequired(f) })),
       ...(r.group ? { group: r.group } : {}),
     },
     documents: e.documents.map((d) => ({
@@ -240,21 +247,186 @@ export async function withdrawConsent(ports: Ports, token: string | undefined, c
 
 export type SignatureInput = { type: 'typed'; text: string } | { type: 'drawn'; pngBase64: string };
 
+export type FieldValue = string | number | boolean;
+
 export interface SignInput {
   signature: SignatureInput;
+  /** For the recipient's initials fields; absent: typed initials from the typed signature or the name. */
+  initials?: SignatureInput;
+  /** Values of the recipient's text, number, date, checkbox and dropdown fields, by field id. */
+  fields?: Record<string, FieldValue>;
   /** The SHA-256 of each document as the signer saw it; checked when given. */
   documents?: { id: string; sha256: string }[];
+}
+
+/** The field types whose value the signer enters; the others are filled by the act of signing. */
+const VALUE_TYPES: readonly FieldPlacement['type'][] = ['text', 'number', 'date', 'checkbox', 'dropdown'];
+/** Characters a text field holds at most. */
+export const MAX_TEXT_VALUE = 1000;
+
+/** What is wrong with a non-empty value for a field, by its type and validation; null when it fits. */
+function valueProblem(f: FieldPlacement, value: FieldValue): string | null {
+  const v = f.validation ?? {};
+  switch (f.type) {
+    case 'text': {
+      if (typeof value !== 'string') return 'must be text';
+      const length = [...value].length;
+      if (length > MAX_TEXT_VALUE) return `must be at most ${MAX_TEXT_VALUE} characters (it has ${length})`;
+      if (typeof v.min === 'number' && length < v.min)
+        return `must be at least ${v.min} characters (it has ${length})`;
+      if (typeof v.max === 'number' && length > v.max)
+        return `must be at most ${v.max} characters (it has ${length})`;
+      if (v.pattern !== undefined) {
+        let pattern: RegExp | undefined;
+        try {
+          pattern = new RegExp(`^(?:${v.pattern})$`, 'u');
+        } catch {
+          // Envelopes are checked when created; a pattern that does not compile constrains nothing.
+        }
+        if (pattern && !pattern.test(value)) return `does not match the pattern ${v.pattern}`;
+      }
+      return null;
+    }
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
+      if (typeof v.min === 'number' && value < v.min) return `must be at least ${v.min}`;
+      if (typeof v.max === 'number' && value > v.max) return `must be at most ${v.max}`;
+      return null;
+    case 'date':
+      if (!isIsoDate(value)) return 'must be a date YYYY-MM-DD that exists';
+      if (isIsoDate(v.min) && value < v.min) return `must be on or after ${v.min}`;
+      if (isIsoDate(v.max) && value > v.max) return `must be on or before ${v.max}`;
+      return null;
+    case 'checkbox':
+      return typeof value === 'boolean' ? null : 'must be true or false';
+    case 'dropdown': {
+      const options = v.options ?? [];
+      return typeof value === 'string' && options.includes(value)
+        ? null
+        : `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}`;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The recipient's entered values, checked against their fields: no value for a field that is not
+ * theirs or that signing fills itself, every required field filled (a required checkbox checked),
+ * each value of its field's type and within its rules. Text is trimmed; empty text is no value.
+ */
+function checkFieldValues(
+  e: EnvelopeState,
+  r: RecipientState,
+  values: Record<string, FieldValue> = {},
+): Map<string, FieldValue> {
+  const problems: ErrorDetail[] = [];
+  const given = new Map(Object.entries(values));
+  for (const id of given.keys()) {
+    const path = `body.fields.${id}`;
+    const f = r.fields.find((x) => x.id === id);
+    if (!f) {
+      const theirs = e.recipients.some((o) => o.id !== r.id && o.fields.some((x) => x.id === id));
+      problems.push({
+        path,
+        message: theirs ? 'this field belongs to another recipient' : 'you have no field with this id',
+      });
+    } else if (!VALUE_TYPES.includes(f.type)) {
+      problems.push({
+        path,
+        message:
+          f.type === 'date_signed'
+            ? 'a date_signed field is filled with the signing date: it takes no value'
+            : `a ${f.type} field takes the ${f.type} you adopt: it takes no value`,
+      });
+    }
+  }
+  const entered = new Map<string, FieldValue>();
+  for (const f of r.fields) {
+    if (!VALUE_TYPES.includes(f.type)) continue;
+    const path = `body.fields.${f.id}`;
+    const raw = given.get(f.id);
+    const value = typeof raw === 'string' ? raw.trim() : raw;
+    if (value === undefined || value === '' || (f.type === 'checkbox' && value === false)) {
+      if (isFieldRequired(f)) {
+        problems.push({
+          path,
+          message:
+            f.type === 'checkbox' ? 'required: must be checked (true)' : 'required: a value is missing',
+        });
+      } else if (value === false) {
+        entered.set(f.id, false);
+      }
+      continue;
+    }
+    const problem = valueProblem(f, value);
+    if (problem) problems.push({ path, message: problem });
+    else entered.set(f.id, value);
+  }
+  if (problems.length) {
+    throw new ValidationError(
+      `invalid field values: ${problems
+        .slice(0, 5)
+        .map((p) => `${p.path}: ${p.message}`)
+        .join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`,
+      problems,
+    );
+  }
+  return entered;
+}
+
+/** Initials from a name: the first letter of each word, of at most three ("Ada Buyer": "AB"). */
+export function initialsOf(name: string): string {
+  const letters = name
+    .trim()
+    .split(/\s+/)
+    .map((word) => [...word].find((ch) => /\p{L}/u.test(ch)))
+    .filter((ch): ch is string => ch !== undefined);
+  const picked = letters.length > 3 ? [...letters.slice(0, 2), letters.at(-1)!] : letters;
+  return picked.join('').toUpperCase();
+}
+
+/** Every field of the recipient as filled when they sign at `at`. */
+function filledFields(
+  r: RecipientState,
+  signature: SignatureRecord,
+  initials: SignatureRecord | undefined,
+  entered: Map<string, FieldValue>,
+  at: string,
+): FieldValueRecord[] {
+  return r.fields.map((f) => {
+    const base = { id: f.id, ...(f.name ? { name: f.name } : {}), type: f.type };
+    switch (f.type) {
+      case 'signature':
+        return { ...base, kind: signature.kind };
+      case 'initials':
+        return {
+          ...base,
+          kind: initials!.kind,
+          ...(initials!.kind === 'typed' ? { value: initials!.text } : {}),
+        };
+      case 'date_signed':
+        return { ...base, value: at.slice(0, 10) };
+      default:
+        return { ...base, ...(entered.has(f.id) ? { value: entered.get(f.id)! } : {}) };
+    }
+  });
 }
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Pixels per side of a drawn signature: plenty for a pen stroke, bounded for decoding. */
 const MAX_SIGNATURE_SIDE = 2000;
 
-async function checkPng(ports: Ports, base64: string): Promise<Uint8Array> {
+async function checkPng(
+  ports: Ports,
+  base64: string,
+  what: 'signature' | 'initials' = 'signature',
+): Promise<Uint8Array> {
   const bytes = Buffer.from(base64, 'base64');
+  const drawn = `the drawn ${what}`;
   if (bytes.length > ports.limits.maxSignatureImageBytes) {
     throw new PayloadTooLargeError(
-      `the drawn signature is ${bytes.length} bytes; at most ${ports.limits.maxSignatureImageBytes} are accepted`,
+      `${drawn} is ${bytes.length} bytes; at most ${ports.limits.maxSignatureImageBytes} are accepted`,
     );
   }
   if (
@@ -262,21 +434,21 @@ async function checkPng(ports: Ports, base64: string): Promise<Uint8Array> {
     !bytes.subarray(0, 8).equals(PNG_MAGIC) ||
     bytes.toString('latin1', 12, 16) !== 'IHDR'
   ) {
-    throw new UnsupportedMediaTypeError('the drawn signature must be a PNG image');
+    throw new UnsupportedMediaTypeError(`${drawn} must be a PNG image`);
   }
   // The header gives the size before anything is decompressed: a small file can hold a huge image.
   const width = bytes.readUInt32BE(16);
   const height = bytes.readUInt32BE(20);
   if (width === 0 || height === 0 || width > MAX_SIGNATURE_SIDE || height > MAX_SIGNATURE_SIDE) {
     throw new ValidationError(
-      `the drawn signature is ${width}x${height} pixels; each side must be 1 to ${MAX_SIGNATURE_SIDE}`,
-      [{ path: 'body.signature.pngBase64', message: 'image dimensions out of range' }],
+      `${drawn} is ${width}x${height} pixels; each side must be 1 to ${MAX_SIGNATURE_SIDE}`,
+      [{ path: `body.${what}.pngBase64`, message: 'image dimensions out of range' }],
     );
   }
   try {
     await (await PDFDocument.create()).embedPng(bytes);
   } catch {
-    throw new UnsupportedMediaTypeError('the drawn signature is not a readable PNG image');
+    throw new UnsupportedMediaTypeError(`${drawn} is not a readable PNG image`);
   }
   return bytes;
 }
@@ -290,6 +462,10 @@ export async function sign(ports: Ports, token: string | undefined, client: Clie
   await resolveSigner(ports, token, client);
   const image =
     input.signature.type === 'drawn' ? await checkPng(ports, input.signature.pngBase64) : undefined;
+  const initialsImage =
+    input.initials?.type === 'drawn'
+      ? await checkPng(ports, input.initials.pngBase64, 'initials')
+      : undefined;
   let attempt = 0;
   const { state, recipientId, completedStep } = await withRetry(async () => {
     // A retry after losing the race to a fellow group member answers 409, even once their
@@ -305,32 +481,61 @@ export async function sign(ports: Ports, token: string | undefined, client: Clie
     if (reason) throw new ConflictError(`you cannot sign now: ${reason}`);
     const { envelope: e, recipient: r } = ctx;
     checkSeen(e, input.documents);
-    let signature: SignatureRecord;
-    if (image) {
-      const pngSha256 = sha256Hex(image);
+    // Everything is checked before anything is stored.
+    const entered = checkFieldValues(e, r, input.fields);
+    const hasInitials = r.fields.some((f) => f.type === 'initials');
+    if (input.initials && !hasInitials) {
+      throw new ValidationError('you have no initials fields: leave initials out', [
+        { path: 'body.initials', message: 'you have no initials fields' },
+      ]);
+    }
+    const typedText = input.signature.type === 'typed' ? input.signature.text.trim() : undefined;
+    if (typedText === '')
+      throw new ValidationError('a typed signature cannot be empty', [
+        { path: 'body.signature.text', message: 'empty' },
+      ]);
+    const typedInitials = input.initials?.type === 'typed' ? input.initials.text.trim() : undefined;
+    if (typedInitials === '')
+      throw new ValidationError('typed initials cannot be empty', [
+        { path: 'body.initials.text', message: 'empty' },
+      ]);
+
+    const store = async (png: Uint8Array, prefix: string): Promise<SignatureRecord> => {
+      const pngSha256 = sha256Hex(png);
       // Named by content: two racing requests with different images never overwrite each other.
-      const storageKey = `tenants/${e.tenantId}/envelopes/${e.id}/signatures/${r.id}-${pngSha256}.png`;
+      const storageKey = `tenants/${e.tenantId}/envelopes/${e.id}/signatures/${prefix}-${pngSha256}.png`;
       const keepUntil = await retainUntil(ports, e.tenantId);
-      await ports.documents.putDocument(storageKey, image, pngSha256, keepUntil, 'image/png');
+      await ports.documents.putDocument(storageKey, png, pngSha256, keepUntil, 'image/png');
       // An envelope on legal hold holds what it stores from now on too.
       if (e.legalHold) await ports.legalHolds.setLegalHold(storageKey, true);
-      signature = { kind: 'drawn', pngSha256, storageKey };
-    } else {
-      const text = (input.signature as { text: string }).text.trim();
-      if (!text)
-        throw new ValidationError('a typed signature cannot be empty', [
-          { path: 'body.signature.text', message: 'empty' },
-        ]);
-      signature = { kind: 'typed', text };
+      return { kind: 'drawn', pngSha256, storageKey };
+    };
+    const signature: SignatureRecord = image ? await store(image, r.id) : { kind: 'typed', text: typedText! };
+    let initials: SignatureRecord | undefined;
+    if (hasInitials) {
+      initials = initialsImage
+        ? await store(initialsImage, `${r.id}-initials`)
+        : {
+            kind: 'typed',
+            text:
+              typedInitials ??
+              (initialsOf(typedText ?? '') || initialsOf(r.name) || [...r.name.trim()].slice(0, 1).join('')),
+          };
     }
+    const at = ports.clock.now().toISOString();
     const { state } = await appendEvent(ports.envelopes, e, {
       type: 'recipient.signed',
-      at: ports.clock.now().toISOString(),
+      at,
       actor: ctx.actor,
       data: {
         recipientId: r.id,
         step: r.step,
         signature,
+        ...(initials ? { initials } : {}),
+        // Recipients with signature fields alone record what they always did.
+        ...(r.fields.some((f) => f.type !== 'signature')
+          ? { fields: filledFields(r, signature, initials, entered, at) }
+          : {}),
         documents: e.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
         intent: SIGNING_INTENT,
         authMethod: authOf(r).method,

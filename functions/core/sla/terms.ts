@@ -285,14 +285,22 @@ const KIND_BOUNDS: Record<MetricKind, { starts: MetricStart[]; stops: MetricStop
   resolution: { starts: ['ticket_created'], stops: ['status_solved'], paused: true },
 };
 
+/**
+ * Ids Intl (ICU) accepts that are not in the IANA database: Java's three-letter ids, which
+ * ICU resolves to one zone each whatever the writer meant (`BST` is Asia/Dhaka, `IST`
+ * Asia/Kolkata, `ART` Africa/Cairo), and the SystemV zones.
+ */
+const ICU_ONLY_ZONES =
+  /^(?:ACT|AET|AGT|ART|AST|BET|BST|CAT|CNT|CST|CTT|EAT|ECT|IET|IST|JST|MIT|NET|NST|PLT|PNT|PRT|PST|SST|VST)$|^SystemV\//i;
+
 const zoneCache = new Map<string, boolean>();
-/** What Intl accepts: IANA names and their aliases (`UTC`, `Etc/UTC`, `US/Eastern`). */
+/** What Intl accepts: IANA names and their aliases (`UTC`, `Etc/UTC`, `US/Eastern`), less ICU's own ids. */
 function isTimeZone(zone: string): boolean {
   let known = zoneCache.get(zone);
   if (known === undefined) {
     try {
       new Intl.DateTimeFormat(undefined, { timeZone: zone });
-      known = true;
+      known = !ICU_ONLY_ZONES.test(zone);
     } catch {
       known = false;
     }
@@ -335,8 +343,10 @@ function consistencyProblems(terms: SlaTerms, prefix: string): ErrorDetail[] {
   };
   /** A (severity, metric) line that credits or rules refer to: both known, and measured. */
   const lineRef = (base: Segment[], severity: string, metric: string, what: string) => {
-    const known = severityRef([...base, 'severity'], severity) && metricRef([...base, 'metric'], metric);
-    if (known && !targeted.has(lineKey(severity, metric)))
+    // Both references are checked, so that both are reported when both are unknown.
+    const knownSeverity = severityRef([...base, 'severity'], severity);
+    const knownMetric = metricRef([...base, 'metric'], metric);
+    if (knownSeverity && knownMetric && !targeted.has(lineKey(severity, metric)))
       problem(
         base,
         `${severity} ${metric} has no target in targets, so it is never measured: add a target or remove this ${what}`,

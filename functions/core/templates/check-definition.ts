@@ -1,10 +1,25 @@
 import { ValidationError, type ErrorDetail } from '../errors';
-import type { Box, MergeField, TemplateDocument, TemplateField, TemplateRole } from './template';
+import type {
+  Box,
+  MergeField,
+  TemplateContractTerms,
+  TemplateDocument,
+  TemplateField,
+  TemplateRole,
+} from './template';
 
 /** A dotted path into the merge data: lower-case words, digits and underscores. */
 export const MERGE_KEY = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** A calendar date written YYYY-MM-DD that exists (2025-02-29 does not). */
+export function isIsoDate(x: unknown): x is string {
+  const m = typeof x === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(x) : null;
+  if (!m) return false;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return date.toISOString().slice(0, 10) === x;
+}
 
 function boxProblem(box: Box, doc: TemplateDocument, path: string): ErrorDetail | null {
   const page = doc.pages[box.page - 1];
@@ -33,6 +48,8 @@ export function checkDefinition(input: {
   fields: TemplateField[];
   mergeFields: MergeField[];
   scheduleAfterPage?: number;
+  contract?: TemplateContractTerms;
+  hasSlaTerms?: boolean;
 }): void {
   const problems: ErrorDetail[] = [];
   const { document: doc, roles, fields, mergeFields } = input;
@@ -97,6 +114,7 @@ export function checkDefinition(input: {
       message: `the document has ${doc.pages.length} pages; the schedule cannot follow page ${input.scheduleAfterPage}`,
     });
   }
+  if (input.contract) problems.push(...contractProblems(input.contract, Boolean(input.hasSlaTerms)));
   if (problems.length) {
     throw new ValidationError(
       `invalid template: ${problems
@@ -108,7 +126,15 @@ export function checkDefinition(input: {
   }
 }
 
-function validationProblems(f: TemplateField, path: string): ErrorDetail[] {
+/**
+ * Whether a field's validation rules fit its type: pattern for text (and it compiles), min and
+ * max for text, number and date (numbers, or dates YYYY-MM-DD; min at most max), options for a
+ * dropdown (which needs some, none repeated). Used for template fields and a one-off envelope's.
+ */
+export function validationProblems(
+  f: Pick<TemplateField, 'type' | 'validation'>,
+  path: string,
+): ErrorDetail[] {
   const v = f.validation;
   if (!v)
     return f.type === 'dropdown'
@@ -141,12 +167,10 @@ function validationProblems(f: TemplateField, path: string): ErrorDetail[] {
     if (new Set(options).size !== options.length)
       problems.push({ path: `${path}.options`, message: 'options repeat' });
   }
-  const isDate = (x: unknown) =>
-    typeof x === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x) && !Number.isNaN(Date.parse(x));
   for (const key of ['min', 'max'] as const) {
     const value = v[key];
     if (value === undefined || !['text', 'number', 'date'].includes(f.type)) continue;
-    const fits = f.type === 'date' ? isDate(value) : typeof value === 'number' && Number.isFinite(value);
+    const fits = f.type === 'date' ? isIsoDate(value) : typeof value === 'number' && Number.isFinite(value);
     if (!fits) {
       problems.push({
         path: `${path}.${key}`,
@@ -156,6 +180,38 @@ function validationProblems(f: TemplateField, path: string): ErrorDetail[] {
   }
   if (v.min !== undefined && v.max !== undefined && typeof v.min === typeof v.max && v.min > v.max) {
     problems.push({ path: `${path}.max`, message: `max (${v.max}) is below min (${v.min})` });
+  }
+  return problems;
+}
+
+const isZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A contract needs SLA terms to track; its term and notice periods must fit inside each other. */
+function contractProblems(c: TemplateContractTerms, hasSlaTerms: boolean): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  const path = 'body.contract';
+  if (!hasSlaTerms)
+    problems.push({
+      path,
+      message: 'a template becomes a tracked contract only with SLA terms: add slaTerms',
+    });
+  if (c.timeZone !== undefined && !isZone(c.timeZone))
+    problems.push({ path: `${path}.timeZone`, message: `"${c.timeZone}" is not an IANA time zone` });
+  if (c.renewal.mode === 'auto') {
+    const { renewalMonths, noticeDays, reminderDays } = c.renewal;
+    const shortest = Math.min(c.termMonths, renewalMonths) * 28;
+    if (noticeDays + reminderDays >= shortest)
+      problems.push({
+        path: `${path}.renewal.noticeDays`,
+        message: `${noticeDays} days of notice plus ${reminderDays} of reminder do not fit in a term of ${Math.min(c.termMonths, renewalMonths)} month(s)`,
+      });
   }
   return problems;
 }

@@ -25,6 +25,7 @@ export interface TemplateDiff {
   mergeFields: ListChanges<TemplateVersion['mergeFields'][number]>;
   settings: Change[];
   slaTerms: Change[];
+  contract: Change[];
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> =>
@@ -89,5 +90,6 @@ export function diffVersions(a: TemplateVersion, b: TemplateVersion): TemplateDi
     mergeFields: listChanges(a.mergeFields, b.mergeFields, (m) => `${m.key}@${m.page}:${m.x},${m.y}`),
     settings: jsonChanges(a.settings, b.settings),
     slaTerms: jsonChanges(a.slaTerms ?? {}, b.slaTerms ?? {}),
+    contract: jsonChanges(a.contract ?? {}, b.contract ?? {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { LoggedEvent } from '../audit-chain';
+import type { RenewalRule } from '../contracts/contract';
 import type { EnvelopeSettings, RecipientRole } from '../envelope';
 import type { SlaTerms } from '../sla/terms';
 
@@ -86,6 +87,18 @@ export interface TemplateDefinition {
   slaTerms?: SlaTerms;
   /** Where the SLA schedule pages go: after this page of the document; absent: appended. */
   scheduleAfterPage?: number;
+  /** How a completed envelope of this template runs as a contract (needs SLA terms). */
+  contract?: TemplateContractTerms;
+}
+
+/** The contract's term and renewal rule; its start date comes from each envelope. */
+export interface TemplateContractTerms {
+  termMonths: number;
+  renewal: RenewalRule;
+  /** IANA; default the SLA terms' reporting time zone. */
+  timeZone?: string;
+  /** Who hears of notice windows and renewals besides the envelope's sender. */
+  owners?: string[];
 }
 
 export interface TemplateSettings {

@@ -29,13 +29,20 @@ import type { Ports } from '../ports';
 import { hashSecret } from '../signing/signer-auth';
 import { loadTenantSettings, retainUntil } from '../tenant-settings';
 import { checkSlaTerms } from '../sla/terms';
+import { validationProblems } from '../templates/check-definition';
+import type { FieldType, FieldValidation } from '../templates/template';
+import { planFromTemplate, type RoleAssignment } from './envelope-from-template';
 
 export type DocumentInput = { id?: string; name: string } & (
   { contentBase64: string; uploadId?: undefined } | { uploadId: string; contentBase64?: undefined }
 );
 
 export interface FieldInput {
-  type: 'signature';
+  type: FieldType;
+  /** Letters, digits, - and _; unique per recipient. Values the signer fills are recorded under it. */
+  name?: string;
+  required?: boolean;
+  validation?: FieldValidation;
   documentId?: string;
   page: number;
   x: number;
@@ -83,8 +90,14 @@ export interface CreateEnvelopeInput extends SettingsInput {
   /** The contract's SLA terms (terms.schema.json); embedded in the sealed PDF. */
   slaTerms?: unknown;
   message?: string;
-  documents: DocumentInput[];
-  recipients: RecipientInput[];
+  /** PDFs and recipients given in the request; or, with `template`, made from the template. */
+  documents?: DocumentInput[];
+  recipients?: RecipientInput[];
+  template?: { id: string; version?: number };
+  /** Who takes each of the template's roles. */
+  roles?: Record<string, RoleAssignment>;
+  /** The values of the template's merge fields: `{ customer: { name: 'Acme' } }` fills `customer.name`. */
+  mergeData?: Record<string, unknown>;
 }
 
 export interface LoadedDocument {
@@ -106,31 +119,27 @@ export async function createEnvelope(
   const existing = await findExisting(ports, key, opts.requestHash);
   if (existing) return { state: existing, created: false };
 
-  const docIds = assignDocumentIds(input.documents);
-  checkRoles(input.recipients);
-  checkSteps(input.recipients);
-  checkAuth(input.recipients);
+  const plan = input.template
+    ? await planFromTemplate(ports, principal, { ...input, template: input.template }, opts.envelopeId)
+    : undefined;
+  const recipientInputs = plan?.recipients ?? requestRecipients(input);
+  checkRoles(recipientInputs);
+  checkSteps(recipientInputs);
+  checkAuth(recipientInputs);
   const tenant = await loadTenantSettings(ports.tenantSettings, principal.tenantId);
   const settings = checkSettings(
-    input,
-    new Set(input.recipients.map((r) => r.step)).size,
+    plan?.settings ?? input,
+    new Set(recipientInputs.map((r) => r.step)).size,
     tenant.envelopeDefaults,
   );
-  const slaTerms = input.slaTerms === undefined ? undefined : checkSlaTerms(input.slaTerms);
-  const ids = recipientIds(input.recipients);
-  const loaded = await Promise.all(
-    input.documents.map((doc, i) =>
-      readDocumentInput(
-        ports,
-        principal,
-        doc,
-        docIds[i]!,
-        `body.documents[${i}]`,
-        `tenants/${principal.tenantId}/envelopes/${opts.envelopeId}/documents/${docIds[i]!}.pdf`,
-      ),
-    ),
-  );
-  const recipients = placeRecipients(input.recipients, ids, loaded);
+  const slaTerms = plan
+    ? plan.slaTerms
+    : input.slaTerms === undefined
+      ? undefined
+      : checkSlaTerms(input.slaTerms);
+  const ids = recipientIds(recipientInputs);
+  const loaded = plan ? [plan.document] : await requestDocuments(ports, principal, input, opts.envelopeId);
+  const recipients = placeRecipients(recipientInputs, ids, loaded);
 
   const event = seal<EnvelopeEvent>({
     envelopeId: opts.envelopeId,
@@ -141,12 +150,13 @@ export async function createEnvelope(
     actor: { kind: 'user', id: principal.sub, ...(principal.email ? { email: principal.email } : {}) },
     data: {
       title: input.title,
-      message: input.message ?? '',
+      message: plan?.message ?? input.message ?? '',
       owner: { sub: principal.sub, ...(principal.email ? { email: principal.email } : {}) },
       documents: loaded.map((d) => d.record),
       recipients,
       settings,
       ...(slaTerms ? { slaTerms } : {}),
+      ...(plan ? { template: plan.template } : {}),
       requestHash: opts.requestHash,
     },
     prevHash: GENESIS_HASH,
@@ -166,7 +176,7 @@ export async function createEnvelope(
   }
 
   // Access codes are kept apart from the event log, and only as salted hashes.
-  for (const [i, r] of input.recipients.entries()) {
+  for (const [i, r] of recipientInputs.entries()) {
     if (r.auth?.method !== 'access_code') continue;
     const hashed = await hashSecret(r.auth.code);
     // A group's members share the code the sender gave the group.
@@ -204,6 +214,49 @@ async function findExisting(
     throw new ConflictError(`envelope ${key.envelopeId} already exists with different content`);
   }
   return loadEnvelope(ports.envelopes, key);
+}
+
+/** Without a template, the request must give the recipients itself. */
+function requestRecipients(input: CreateEnvelopeInput): RecipientInput[] {
+  if (!input.recipients) {
+    throw new ValidationError('give recipients, or a template with roles', [
+      { path: 'body.recipients', message: 'required without body.template' },
+    ]);
+  }
+  for (const key of ['roles', 'mergeData'] as const) {
+    if (input[key] !== undefined) {
+      throw new ValidationError(`${key} only go with a template`, [
+        { path: `body.${key}`, message: 'not allowed without body.template' },
+      ]);
+    }
+  }
+  return input.recipients;
+}
+
+async function requestDocuments(
+  ports: Ports,
+  principal: Principal,
+  input: CreateEnvelopeInput,
+  envelopeId: string,
+): Promise<LoadedDocument[]> {
+  if (!input.documents) {
+    throw new ValidationError('give documents, or a template', [
+      { path: 'body.documents', message: 'required without body.template' },
+    ]);
+  }
+  const docIds = assignDocumentIds(input.documents);
+  return Promise.all(
+    input.documents.map((doc, i) =>
+      readDocumentInput(
+        ports,
+        principal,
+        doc,
+        docIds[i]!,
+        `body.documents[${i}]`,
+        `tenants/${principal.tenantId}/envelopes/${envelopeId}/documents/${docIds[i]!}.pdf`,
+      ),
+    ),
+  );
 }
 
 function assignDocumentIds(documents: DocumentInput[]): string[] {
@@ -531,8 +584,19 @@ function placeRecipients(
 ): RecipientSpec[] {
   const problems: ErrorDetail[] = [];
   const result = recipients.flatMap((r, ri): RecipientSpec[] => {
+    const names = new Set<string>();
     const fields: FieldPlacement[] = (r.fields ?? []).map((f, fi) => {
       const path = `body.recipients[${ri}].fields[${fi}]`;
+      // The same checks as a template's fields: a value is recorded under a name, by the rules given.
+      if (f.name !== undefined) {
+        if (names.has(f.name))
+          problems.push({
+            path: `${path}.name`,
+            message: `duplicate field name "${f.name}" for this recipient`,
+          });
+        names.add(f.name);
+      }
+      problems.push(...validationProblems(f, `${path}.validation`));
       const docId = f.documentId ?? (docs.length === 1 ? docs[0]!.record.id : undefined);
       const doc = docs.find((d) => d.record.id === docId);
       if (!doc) {
@@ -557,8 +621,11 @@ function placeRecipients(
         }
       }
       return {
-        id: `${ids[ri]}-f${fi + 1}`,
+        id: f.name ? `${ids[ri]}-${f.name}` : `${ids[ri]}-f${fi + 1}`,
         type: f.type,
+        ...(f.name ? { name: f.name } : {}),
+        ...(f.required !== undefined ? { required: f.required } : {}),
+        ...(f.validation ? { validation: f.validation } : {}),
         documentId: docId ?? '',
         page: f.page,
         x: f.x,
@@ -579,7 +646,7 @@ function placeRecipients(
           group,
           step: r.step,
           // Each member has the group's fields, under their own ids: the one who signs is stamped.
-          fields: fields.map((f, fi) => ({ ...f, id: `${id}-f${fi + 1}` })),
+          fields: fields.map((f, fi) => ({ ...f, id: f.name ? `${id}-${f.name}` : `${id}-f${fi + 1}` })),
           auth: recordedAuth(r.auth),
         };
       });
@@ -597,7 +664,13 @@ function placeRecipients(
     ];
   });
   if (problems.length)
-    throw new ValidationError('signature fields must lie on an existing page of a document', problems);
+    throw new ValidationError(
+      `invalid fields: ${problems
+        .slice(0, 5)
+        .map((p) => `${p.path}: ${p.message}`)
+        .join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`,
+      problems,
+    );
   return result;
 }
 

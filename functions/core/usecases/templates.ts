@@ -19,6 +19,7 @@ import {
   type FieldValidation,
   type FieldType,
   type MergeField,
+  type TemplateContractTerms,
   type TemplateDefinition,
   type TemplateEvent,
   type TemplateRole,
@@ -53,6 +54,7 @@ export interface TemplateInput extends SettingsInput {
   message?: string;
   slaTerms?: unknown;
   scheduleAfterPage?: number;
+  contract?: TemplateContractTerms;
 }
 
 const actorOf = (p: Principal): Actor => ({
@@ -135,6 +137,8 @@ async function definitionFrom(
     fields,
     mergeFields,
     ...(input.scheduleAfterPage !== undefined ? { scheduleAfterPage: input.scheduleAfterPage } : {}),
+    ...(input.contract ? { contract: input.contract } : {}),
+    hasSlaTerms: slaTerms !== undefined,
   });
   return {
     definition: {
@@ -148,6 +152,7 @@ async function definitionFrom(
       settings,
       ...(slaTerms ? { slaTerms } : {}),
       ...(input.scheduleAfterPage !== undefined ? { scheduleAfterPage: input.scheduleAfterPage } : {}),
+      ...(input.contract ? { contract: input.contract } : {}),
     },
     ...(bytes ? { bytes } : {}),
   };
