@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../core/access';
 import { LocalIssuer } from '../local/issuer';
 import { certs, CERTS_USAGE } from './certs';
+import { sla, SLA_USAGE } from './sla';
 import { UsageError } from './usage-error';
 import { VERIFY_USAGE, verifyCommand } from './verify';
 
@@ -18,7 +19,7 @@ Commands:
           --email E       e-mail claim
           --ttl SECONDS   lifetime (default 43200)
           --home DIR      state directory (default $COUNTERSIGN_HOME or .local)
-${CERTS_USAGE}${VERIFY_USAGE}`;
+${CERTS_USAGE}${VERIFY_USAGE}${SLA_USAGE}`;
 
 async function token(args: string[]): Promise<string> {
   const { values } = parseArgs({
@@ -56,7 +57,11 @@ async function token(args: string[]): Promise<string> {
   });
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<string>> = { token, certs: (args) => certs(args) };
+const COMMANDS: Record<string, (args: string[]) => Promise<string>> = {
+  token,
+  certs: (args) => certs(args),
+  sla: (args) => sla(args),
+};
 
 export async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const [command, ...rest] = argv;

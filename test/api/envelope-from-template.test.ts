@@ -107,7 +107,7 @@ describe('an envelope from a template', () => {
   it('takes a named approved version, and the request settings over the template ones', async () => {
     const t = await tenantWith('versions');
     const tpl = await template(t.sender);
-    const { id, roles, fields, mergeFields, message, slaTerms, scheduleAfterPage, name } = tpl;
+    const { id, roles, fields, mergeFields, slaTerms, scheduleAfterPage, name } = tpl;
     const v2 = await service.api('PUT', `/v1/templates/${id}`, {
       token: t.sender,
       body: {

@@ -1,4 +1,4 @@
-import type { Actor } from '../audit-chain';
+import { GENESIS_HASH, seal, type Actor, type LoggedEvent } from '../audit-chain';
 import { ConflictError, ValidationError, type ErrorDetail } from '../errors';
 import { canonicalJson } from '../hashing';
 import type { ChronicFailureRule, SlaTerms } from '../sla/terms';
@@ -156,15 +156,9 @@ export interface ContractAmendedData {
 
 export type TerminationRightRecordedData = TerminationRight;
 
-interface ContractEventBase<T extends string, D> {
+/** Hash-chained like envelope and template events (docs/audit-trail.md). */
+interface ContractEventBase<T extends string, D> extends LoggedEvent<T, D> {
   contractId: string;
-  tenantId: string;
-  seq: number;
-  type: T;
-  /** ISO instant the event was recorded. */
-  at: string;
-  actor: Actor;
-  data: D;
 }
 
 export type ContractEvent =
@@ -240,8 +234,9 @@ export interface ContractState {
   termination?: ContractTerminatedData & { at: string; actor: Actor };
   createdAt: string;
   updatedAt: string;
-  /** The sequence number of the last event. */
+  /** The sequence number and hash of the last event. */
   seq: number;
+  headHash: string;
 }
 
 function withDeadlines(state: ContractState): ContractState {
@@ -280,10 +275,11 @@ export function applyContractEvent(state: ContractState | null, event: ContractE
       createdAt: event.at,
       updatedAt: event.at,
       seq: event.seq,
+      headHash: event.hash,
     });
   }
   if (!state) throw new Error(`contract ${event.contractId}: ${event.type} before it was created`);
-  const base: ContractState = { ...state, updatedAt: event.at, seq: event.seq };
+  const base: ContractState = { ...state, updatedAt: event.at, seq: event.seq, headHash: event.hash };
   switch (event.type) {
     case 'contract.notice_window_opened':
       return { ...base, noticeWindowOpenedFor: event.data.forEnd };
@@ -356,12 +352,12 @@ export function termsInForce(state: Pick<ContractState, 'termsHistory'>, date: I
 
 /** The next event of the contract, numbered after its last one. */
 export function nextEvent<T extends ContractEventType>(
-  state: Pick<ContractState, 'id' | 'tenantId' | 'seq'>,
+  state: Pick<ContractState, 'id' | 'tenantId' | 'seq' | 'headHash'>,
   type: T,
   data: ContractEventOf<T>['data'],
   ctx: EventContext,
 ): ContractEventOf<T> {
-  return {
+  return seal<ContractEventOf<T>>({
     contractId: state.id,
     tenantId: state.tenantId,
     seq: state.seq + 1,
@@ -369,7 +365,8 @@ export function nextEvent<T extends ContractEventType>(
     at: ctx.at.toISOString(),
     actor: ctx.actor,
     data,
-  } as ContractEventOf<T>;
+    prevHash: state.headHash,
+  } as Omit<ContractEventOf<T>, 'hash'>);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -469,7 +466,7 @@ export function contractCreatedEvent(
   if (problems.length > 0 || !term) reject('the contract is not valid', problems);
   const { tenantId, contractId, ...data } = input;
   return nextEvent(
-    { id: contractId, tenantId, seq: 0 },
+    { id: contractId, tenantId, seq: 0, headHash: GENESIS_HASH },
     'contract.created',
     {
       envelopeId: data.envelopeId,

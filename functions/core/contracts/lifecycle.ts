@@ -1,4 +1,4 @@
-import type { Actor } from '../audit-chain';
+import { seal, type Actor } from '../audit-chain';
 import { ValidationError, type ErrorDetail } from '../errors';
 import type { ScheduledJob } from '../ports';
 import type {
@@ -439,16 +439,22 @@ export function applyDue(state: ContractState, now: Date, actor: Actor = LIFECYC
   const events: ContractEvent[] = [];
   if (state.status !== 'active') return events;
   const t = now.getTime() + DUE_TOLERANCE_MS;
-  const push = <T extends ContractEventType>(type: T, data: ContractEventOf<T>['data']) =>
-    events.push({
-      contractId: state.id,
-      tenantId: state.tenantId,
-      seq: state.seq + events.length + 1,
-      type,
-      at: now.toISOString(),
-      actor,
-      data,
-    } as ContractEvent);
+  // Each event chains to the one before it, the first to the contract's head.
+  const push = <T extends ContractEventType>(type: T, data: ContractEventOf<T>['data']) => {
+    const last = events.at(-1);
+    events.push(
+      seal<ContractEvent>({
+        contractId: state.id,
+        tenantId: state.tenantId,
+        seq: (last?.seq ?? state.seq) + 1,
+        type,
+        at: now.toISOString(),
+        actor,
+        data,
+        prevHash: last?.hash ?? state.headHash,
+      } as Omit<ContractEvent, 'hash'>),
+    );
+  };
   const p: Progress = { period: state.currentPeriod, openedFor: state.noticeWindowOpenedFor };
   for (let caughtUp = 0; ; caughtUp++) {
     if (caughtUp > MAX_CATCH_UP)
