@@ -29,7 +29,8 @@ import {
 import type { UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -39,7 +40,14 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { AUTHORIZER_ENTRY, ENV, ROUTE_MANIFEST, ROUTE_TASK_MANIFEST } from '../functions/api/route-manifest';
+import {
+  AUTHORIZER_ENTRY,
+  ENV,
+  ROUTE_MANIFEST,
+  ROUTE_TASK_MANIFEST,
+  SCHEDULED_JOB_ACCESS,
+  SCHEDULED_JOB_ENTRY,
+} from '../functions/api/route-manifest';
 import type { Access, RouteManifestEntry, RouteTaskManifestEntry } from '../functions/api/route-manifest';
 import { ROLES } from '../functions/core/access';
 import { INDEXES } from '../functions/adapters/dynamodb/table-schema';
@@ -139,6 +147,8 @@ interface GrantTargets {
   signingRouteArn: string;
   /** The SES identity of the stage's sender. */
   mailIdentityArn: string;
+  /** The schedules of the service's group, and the role they run with (names fixed: no cycles). */
+  scheduler: { schedulesArn: string; roleArn: string };
 }
 
 type FunctionAccess = RouteTaskManifestEntry['access'];
@@ -160,6 +170,10 @@ export class ApiStack extends Stack {
   readonly taskFunctions: Readonly<Record<TaskStateName, NodejsFunction>>;
   /** The signing route: one Standard execution per envelope. */
   readonly signingRoute: StateMachine;
+  /** Contract lifecycle jobs: their schedule group, the function the schedules invoke, its invoker role. */
+  readonly scheduleGroup: CfnScheduleGroup;
+  readonly scheduledJobs: NodejsFunction;
+  readonly schedulerRole: Role;
   /**
    * Its ARN as built from the fixed name: what the callback grants name, so that no function the
    * route invokes refers to the state machine resource (that would be a dependency cycle).
@@ -287,6 +301,29 @@ export class ApiStack extends Stack {
       resourceName: signingRouteName(config.name),
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    // Contract lifecycle jobs: one-off EventBridge schedules in the service's group invoke the
+    // scheduled-jobs function with a role of their own. Names are fixed so that the functions that
+    // schedule (the jobs function among them) name the target without referring to it.
+    const scheduleGroupName = `countersign-${config.name}`;
+    const scheduledJobsName = `countersign-${config.name}-scheduled-jobs`;
+    const schedulerRoleName = `countersign-${config.name}-scheduler`;
+    const scheduledJobsArn = this.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: scheduledJobsName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const schedulerRoleArn = this.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: schedulerRoleName,
+    });
+    const scheduleEnvironment: Record<string, string> = {
+      [ENV.scheduleGroup]: scheduleGroupName,
+      [ENV.scheduledJobArn]: scheduledJobsArn,
+      [ENV.schedulerRoleArn]: schedulerRoleArn,
+    };
     const targets: GrantTargets = {
       refs,
       signingRouteArn: this.signingRouteArn,
@@ -295,6 +332,14 @@ export class ApiStack extends Stack {
         resource: 'identity',
         resourceName: config.mailIdentity,
       }),
+      scheduler: {
+        schedulesArn: this.formatArn({
+          service: 'scheduler',
+          resource: 'schedule',
+          resourceName: `${scheduleGroupName}/*`,
+        }),
+        roleArn: schedulerRoleArn,
+      },
     };
 
     const routeFunctions: Record<string, NodejsFunction> = {};
@@ -303,13 +348,13 @@ export class ApiStack extends Stack {
         memorySize: MEMORY_MB[route.name] ?? DEFAULT_MEMORY_MB,
         timeoutSeconds: ROUTE_TIMEOUT_SECONDS,
         // A route that signs with the seal key (the signed audit export) reads the key and its chain.
-        environment: route.access.seal
-          ? {
-              ...serviceEnvironment,
-              [ENV.sealKeyArn]: refs.sealKey.keyArn,
-              [ENV.sealChainKey]: SEAL_CHAIN_KEY,
-            }
-          : serviceEnvironment,
+        environment: {
+          ...serviceEnvironment,
+          ...(route.access.seal
+            ? { [ENV.sealKeyArn]: refs.sealKey.keyArn, [ENV.sealChainKey]: SEAL_CHAIN_KEY }
+            : {}),
+          ...(route.access.schedule ? scheduleEnvironment : {}),
+        },
       });
       this.grantAccess(fn, route.access, targets);
       routeFunctions[route.name] = fn;
@@ -338,6 +383,7 @@ export class ApiStack extends Stack {
             : {}),
           // The seal's timestamp (PAdES B-T): only the function that seals calls the TSA.
           ...(task.task === 'Seal' && config.tsaUrl ? { [ENV.tsaUrl]: config.tsaUrl } : {}),
+          ...(task.access.schedule ? scheduleEnvironment : {}),
         },
         ...(seal ? { afterBundling: sealBundleCommands } : {}),
       });
@@ -345,6 +391,30 @@ export class ApiStack extends Stack {
       taskFunctions[task.task] = fn;
     }
     this.taskFunctions = taskFunctions;
+
+    // --- Scheduled jobs (contract lifecycle) ------------------------------------------------------
+    this.scheduleGroup = new CfnScheduleGroup(this, 'ScheduleGroup', { name: scheduleGroupName });
+    this.scheduledJobs = this.createFunction('ScheduledJobs', SCHEDULED_JOB_ENTRY, {
+      functionName: scheduledJobsName,
+      memorySize: DEFAULT_MEMORY_MB,
+      timeoutSeconds: ROUTE_TIMEOUT_SECONDS,
+      environment: { ...serviceEnvironment, ...scheduleEnvironment },
+    });
+    this.grantAccess(this.scheduledJobs, SCHEDULED_JOB_ACCESS, targets);
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      roleName: schedulerRoleName,
+      description: `Countersign ${config.name}: EventBridge Scheduler invokes the scheduled-jobs function`,
+      // Only schedules of this account may assume it (the confused-deputy guard).
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    });
+    this.scheduledJobs.grantInvoke(this.schedulerRole);
+    Validations.of(this.schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResourceName(this.scheduledJobs, this.scheduledJobs.functionArn)}:*]`,
+      reason:
+        'lambda:InvokeFunction from fn.grantInvoke: the scheduled-jobs function and its versions and aliases (<arn>:*) only.',
+    });
 
     const routeLogs = new LogGroup(this, 'SigningRouteLogs', {
       retention: config.logRetention,
@@ -536,7 +606,7 @@ export class ApiStack extends Stack {
 
   /** A function with its own role, log group, X-Ray tracing and locally bundled ESM code. */
   private createFunction(id: string, entry: string, options: FunctionOptions): NodejsFunction {
-    const { memorySize, timeoutSeconds, environment, afterBundling } = options;
+    const { functionName, memorySize, timeoutSeconds, environment, afterBundling } = options;
     const logGroup = new LogGroup(this, `${id}Logs`, {
       retention: this.config.logRetention,
       removalPolicy: this.config.logRemovalPolicy,
@@ -550,6 +620,7 @@ export class ApiStack extends Stack {
     logGroup.grantWrite(role);
 
     const fn = new NodejsFunction(this, id, {
+      ...(functionName ? { functionName } : {}),
       entry: path.join(REPO_ROOT, entry),
       handler: 'handler',
       projectRoot: REPO_ROOT,
@@ -674,6 +745,26 @@ function grantFunctionAccess(fn: NodejsFunction, access: FunctionAccess, targets
       resourceArns: [targets.mailIdentityArn],
     });
   }
+  if (access.schedule) {
+    // One-off schedules in the service's group, run with the scheduler role (and only handed to
+    // EventBridge Scheduler).
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+      resourceArns: [targets.scheduler.schedulesArn],
+    });
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [targets.scheduler.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    findings.set(
+      `Resource::${nagResourceName(fn, targets.scheduler.schedulesArn)}`,
+      "The contract lifecycle's one-off schedules: only schedules of the service's own group, named per contract and job by the handler.",
+    );
+  }
   return findings;
 }
 
@@ -706,6 +797,8 @@ function grantBucket(
 }
 
 interface FunctionOptions {
+  /** A fixed name, for a function whose ARN others need before it exists. */
+  functionName?: string;
   memorySize: number;
   timeoutSeconds: number;
   environment: Record<string, string>;

@@ -30,6 +30,8 @@ export interface RouteManifestEntry {
     seal?: boolean;
     /** s3:PutObjectLegalHold and s3:GetObjectLegalHold on the documents bucket's objects. */
     legalHold?: boolean;
+    /** Create, replace and delete schedules in the service's schedule group (contract lifecycle jobs). */
+    schedule?: boolean;
   };
 }
 
@@ -239,6 +241,54 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     access: { ...noAccess, table: 'read', documents: 'read', dataKey: true },
   },
   {
+    name: 'listContracts',
+    method: 'GET',
+    path: '/v1/contracts',
+    entry: 'functions/handlers/list-contracts.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
+    name: 'getContract',
+    method: 'GET',
+    path: '/v1/contracts/{id}',
+    entry: 'functions/handlers/get-contract.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
+    name: 'getContractTerms',
+    method: 'GET',
+    path: '/v1/contracts/{id}/terms',
+    entry: 'functions/handlers/get-contract-terms.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
+    name: 'getContractHistory',
+    method: 'GET',
+    path: '/v1/contracts/{id}/history',
+    entry: 'functions/handlers/get-contract-history.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
+    name: 'giveNonRenewalNotice',
+    method: 'POST',
+    path: '/v1/contracts/{id}/non-renewal',
+    entry: 'functions/handlers/give-non-renewal-notice.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite', schedule: true },
+  },
+  {
+    name: 'terminateContract',
+    method: 'POST',
+    path: '/v1/contracts/{id}/terminate',
+    entry: 'functions/handlers/terminate-contract.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite', schedule: true },
+  },
+  {
     name: 'getSigningSession',
     method: 'GET',
     path: '/v1/signing/session',
@@ -379,6 +429,9 @@ export const ENV = {
   sealChainKey: 'SEAL_CHAIN_KEY',
   tsaUrl: 'TSA_URL',
   fontsDir: 'FONTS_DIR',
+  scheduleGroup: 'SCHEDULE_GROUP',
+  scheduledJobArn: 'SCHEDULED_JOB_ARN',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
 } as const;
@@ -415,7 +468,8 @@ export const ROUTE_TASK_MANIFEST: readonly RouteTaskManifestEntry[] = [
   {
     task: 'NotifyCompletion',
     entry: 'functions/handlers/route-notify-completion.ts',
-    access: { ...noAccess, table: 'readwrite', documents: 'read', dataKey: true, mail: true },
+    // Schedule: a completed contract's lifecycle jobs start here.
+    access: { ...noAccess, table: 'readwrite', documents: 'read', dataKey: true, mail: true, schedule: true },
   },
   {
     task: 'RecordEnd',
@@ -423,3 +477,12 @@ export const ROUTE_TASK_MANIFEST: readonly RouteTaskManifestEntry[] = [
     access: { ...noAccess, table: 'readwrite', mail: true },
   },
 ];
+
+/** The target of every schedule (contract lifecycle jobs): it runs the job the schedule names. */
+export const SCHEDULED_JOB_ENTRY = 'functions/handlers/scheduled-job.ts';
+export const SCHEDULED_JOB_ACCESS: RouteManifestEntry['access'] = {
+  ...noAccess,
+  table: 'readwrite',
+  mail: true,
+  schedule: true,
+};

@@ -39,6 +39,27 @@ import {
   updateTemplate,
   versionOf,
 } from '../core/usecases/templates';
+import {
+  contractTerms,
+  getContract,
+  giveNonRenewalNotice,
+  listContracts,
+  terminateContract,
+} from '../core/usecases/contracts';
+import { localDate } from '../core/contracts/lifecycle';
+import type { ContractState } from '../core/contracts/contract';
+import {
+  Contract,
+  ContractHistory,
+  ContractIdParams,
+  ContractList,
+  ContractListQuery,
+  ContractTerms,
+  NonRenewalBody,
+  TerminateBody,
+  TermsQuery,
+} from './contract-schemas';
+import { contractHistoryView, contractListView, contractTermsView, contractView } from './contract-views';
 import { ROUTE_MANIFEST, type RouteManifestEntry } from './route-manifest';
 import {
   ArchiveBody,
@@ -143,6 +164,8 @@ function define<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
 ): RouteDefinition {
   return def as unknown as RouteDefinition;
 }
+
+const viewOf = (now: Date, c: ContractState) => contractView(c, localDate(now, c.term.timeZone));
 
 /** Handlers authenticate through the authorizer; a route that needs a principal gets one. */
 const who = (req: ApiRequest): Principal => {
@@ -567,6 +590,82 @@ export const ROUTES: Record<string, RouteDefinition> = {
     run: async (ports, req) => ({
       status: 200,
       body: await templateDocumentUrl(ports, who(req), req.params.tid, req.query.version),
+    }),
+  }),
+  listContracts: define({
+    manifest: manifest('listContracts'),
+    summary:
+      'List signed contracts: filter by status, by counterparty, or by a renewal window (notice deadlines between two dates)',
+    query: ContractListQuery,
+    responses: { 200: { description: 'A page of contracts', schema: ContractList } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: contractListView(await listContracts(ports, who(req), req.query)),
+    }),
+  }),
+  getContract: define({
+    manifest: manifest('getContract'),
+    summary:
+      'A contract: parties, term and renewal rule, current period, notice deadline, fee, amendments, termination rights, links to the sealed PDF and audit trail',
+    params: ContractIdParams,
+    responses: { 200: { description: 'The contract', schema: Contract } },
+    run: async (ports, req) => {
+      const { state } = await getContract(ports, who(req), req.params.id);
+      return { status: 200, body: viewOf(ports.clock.now(), state) };
+    },
+  }),
+  getContractTerms: define({
+    manifest: manifest('getContractTerms'),
+    summary: 'The SLA terms and fee in force on a date, and every set of terms the contract has had',
+    params: ContractIdParams,
+    query: TermsQuery,
+    responses: { 200: { description: 'The terms', schema: ContractTerms } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: contractTermsView(await contractTerms(ports, who(req), req.params.id, req.query.date)),
+    }),
+  }),
+  getContractHistory: define({
+    manifest: manifest('getContractHistory'),
+    summary:
+      "The contract's hash-chained events: creation, notice windows, renewals, notices, amendments, the end",
+    params: ContractIdParams,
+    responses: { 200: { description: 'The events', schema: ContractHistory } },
+    run: async (ports, req) => {
+      const { state, events } = await getContract(ports, who(req), req.params.id);
+      return { status: 200, body: contractHistoryView(state, events) };
+    },
+  }),
+  giveNonRenewalNotice: define({
+    manifest: manifest('giveNonRenewalNotice'),
+    summary:
+      'Record notice of non-renewal (admin or legal, by the notice deadline): the contract ends with its current period',
+    params: ContractIdParams,
+    body: NonRenewalBody,
+    responses: { 200: { description: 'The contract', schema: Contract } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: viewOf(ports.clock.now(), await giveNonRenewalNotice(ports, who(req), req.params.id, req.body)),
+    }),
+  }),
+  terminateContract: define({
+    manifest: manifest('terminateContract'),
+    summary:
+      'Terminate the contract with a reason (admin or legal), possibly exercising a chronic-failure right recorded from the SLA',
+    params: ContractIdParams,
+    body: TerminateBody,
+    responses: { 200: { description: 'The contract', schema: Contract } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: viewOf(
+        ports.clock.now(),
+        await terminateContract(
+          ports,
+          who(req),
+          req.params.id,
+          req.body as Parameters<typeof terminateContract>[3],
+        ),
+      ),
     }),
   }),
   getSigningSession: defineSigner({

@@ -282,6 +282,14 @@ export const CreateEnvelopeBody = z
       .record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), RoleAssignmentInput)
       .optional()
       .openapi({ description: "With `template`: who takes each of the template's roles (every role)" }),
+    amends: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional()
+      .openapi({
+        description:
+          "The id of a contract this envelope amends: once completed, its SLA terms and fee apply from their effective date (merge data `effective_from`, else the terms' `effective_from`)",
+      }),
     mergeData: z
       .record(z.string(), z.unknown())
       .optional()
@@ -549,6 +557,7 @@ export const Envelope = z
       })
       .optional()
       .openapi({ description: 'The template version the envelope was made from' }),
+    amends: z.string().optional().openapi({ description: 'The contract this envelope amends' }),
     legalHold: z
       .object({ since: z.string(), reason: z.string(), by: z.string() })
       .optional()

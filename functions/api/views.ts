@@ -21,6 +21,7 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
     ...(s.sentAt ? { sentAt: s.sentAt } : {}),
     ...(s.slaTerms ? { slaTerms: s.slaTerms } : {}),
     ...(s.template ? { template: s.template } : {}),
+    ...(s.amends ? { amends: s.amends } : {}),
     ...(s.legalHold ? { legalHold: s.legalHold } : {}),
     settings: settingsOf(s),
     ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}),

@@ -12,6 +12,7 @@
  * wall-clock time skipped when clocks go forward does not run that day; a wall-clock time that
  * occurs twice when clocks go back runs once, at its first occurrence.
  */
+import { DAY_SECONDS, exactInstantOf, isTimeZone, offsetAt } from './time/zone';
 
 export interface CronSchedule {
   /** Sorted, distinct values of each field. Day-of-week is 0-6, 0 being Sunday. */
@@ -142,7 +143,8 @@ function parseValue(text: string, spec: FieldSpec, fail: (problem: string) => ne
  */
 export function nextCronTime(expression: string, timeZone: string, after: Date): Date {
   const schedule = parseCron(expression);
-  const format = formatter(timeZone);
+  if (!isTimeZone(timeZone))
+    throw new Error(`Unknown time zone "${timeZone}": expected an IANA name such as "Europe/Berlin"`);
   const afterMs = after.getTime();
   if (Number.isNaN(afterMs)) throw new Error('nextCronTime needs a valid date');
 
@@ -162,7 +164,7 @@ export function nextCronTime(expression: string, timeZone: string, after: Date):
 
   // Search wall-clock times (held as UTC fields of a Date), field by field, then map each
   // match back to an instant in the zone.
-  let wall = Math.floor(wallTime(format, afterMs) / MINUTE) * MINUTE + MINUTE;
+  let wall = Math.floor(wallTime(timeZone, afterMs) / MINUTE) * MINUTE + MINUTE;
   const limit = wall + SEARCH_LIMIT;
   while (wall <= limit) {
     const d = new Date(wall);
@@ -179,7 +181,7 @@ export function nextCronTime(expression: string, timeZone: string, after: Date):
     } else if (!minutes.has(d.getUTCMinutes())) {
       wall += MINUTE;
     } else {
-      const instant = firstInstant(format, wall);
+      const instant = firstInstant(timeZone, wall);
       // No instant: the time was skipped by a DST change. An earlier instant: `after` lies in
       // the repeated hour after this time's first occurrence, which already ran.
       if (instant !== undefined && instant > afterMs) return new Date(instant);
@@ -189,47 +191,16 @@ export function nextCronTime(expression: string, timeZone: string, after: Date):
   throw new Error(`cron expression "${expression}" has no run in the ten years after ${after.toISOString()}`);
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    try {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new Error(`Unknown time zone "${timeZone}": expected an IANA name such as "Europe/Berlin"`);
-    }
-    formatters.set(timeZone, format);
-  }
-  return format;
-}
-
 /** The wall-clock time in the zone at an instant, as milliseconds of a UTC date with those fields. */
-function wallTime(format: Intl.DateTimeFormat, instant: number): number {
-  const fields: Record<string, number> = {};
-  for (const part of format.formatToParts(new Date(instant))) {
-    if (part.type !== 'literal') fields[part.type] = Number(part.value);
-  }
-  const { year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = fields;
-  return Date.UTC(year, month - 1, day, hour % 24, minute, second);
+function wallTime(timeZone: string, instant: number): number {
+  const t = Math.floor(instant / 1000);
+  return (t + offsetAt(timeZone, t)) * 1000;
 }
 
 /** The earliest instant whose wall-clock time in the zone is `wall`, or undefined in a DST gap. */
-function firstInstant(format: Intl.DateTimeFormat, wall: number): number | undefined {
-  // The offsets in force a day either side cover both sides of any one transition near `wall`.
-  let first: number | undefined;
-  for (const probe of [wall - DAY, wall + DAY]) {
-    const candidate = wall - (wallTime(format, probe) - probe);
-    if (wallTime(format, candidate) === wall && (first === undefined || candidate < first)) first = candidate;
-  }
-  return first;
+function firstInstant(timeZone: string, wall: number): number | undefined {
+  const seconds = wall / 1000;
+  const dayNo = Math.floor(seconds / DAY_SECONDS);
+  const first = exactInstantOf(timeZone, dayNo, seconds - dayNo * DAY_SECONDS);
+  return first === undefined ? undefined : first * 1000;
 }

@@ -1,4 +1,4 @@
-import type { FieldType, FieldValidation } from './templates/template';
+import type { FieldType, FieldValidation, TemplateContractTerms } from './templates/template';
 import type { ChainedEvent } from './audit-chain';
 import type { SlaTerms } from './sla/terms';
 
@@ -163,6 +163,8 @@ export interface EnvelopeCreatedData {
   slaTerms?: SlaTerms;
   /** The template version the envelope was made from, and the merge data filled into it. */
   template?: TemplateRef;
+  /** The contract this envelope amends once completed. */
+  amends?: string;
   /** SHA-256 of the canonical create request, so a replay can be told from a collision. */
   requestHash: string;
 }
@@ -174,6 +176,8 @@ export interface TemplateRef {
   mergeData: Record<string, unknown>;
   /** 1-based pages of the generated SLA schedule in the envelope's document. */
   schedulePages?: { first: number; count: number };
+  /** The template's contract terms, and the start date taken from the merge data or the SLA terms. */
+  contract?: TemplateContractTerms & { startDate?: string };
 }
 
 export interface EnvelopeVoidedData {
@@ -445,6 +449,8 @@ export interface EnvelopeState {
   id: string;
   /** Set when the envelope was made from a template. */
   template?: TemplateRef;
+  /** The contract this envelope amends once completed. */
+  amends?: string;
   tenantId: string;
   title: string;
   message: string;
@@ -727,6 +733,7 @@ export function applyEvent(state: EnvelopeState | null, event: EnvelopeEvent): E
       ...(event.data.settings ? { settings: event.data.settings } : {}),
       ...(event.data.slaTerms ? { slaTerms: event.data.slaTerms } : {}),
       ...(event.data.template ? { template: event.data.template } : {}),
+      ...(event.data.amends ? { amends: event.data.amends } : {}),
       steps: [],
       currentStep: null,
       version: event.seq,

@@ -1,3 +1,4 @@
+import type { ContractStore } from './contracts/records';
 import type { TemplateStore } from './templates/template';
 import type { TenantSettingsStore } from './tenant-settings';
 import type { EnvelopeEvent, EnvelopeState, EnvelopeStatus } from './envelope';
@@ -352,6 +353,9 @@ export interface Ports {
   links: Links;
   tenantSettings: TenantSettingsStore;
   templates: TemplateStore;
+  contracts: ContractStore;
+  /** One-off and recurring jobs: EventBridge Scheduler in AWS, in-process timers locally. */
+  scheduler: Scheduler;
   legalHolds: LegalHolds;
   /** Set when a TSA URL is configured: every seal then carries a signature timestamp. */
   timestamper?: Timestamper;

@@ -18,6 +18,8 @@ import { LocalWorkflowRunner, type LocalWorkflowRunnerOptions } from './workflow
 import { openLocalSealKit } from './seal-kit';
 import { LocalSmsOutbox } from '../adapters/local/sms-outbox';
 import { LocalLegalHolds } from '../adapters/local/legal-hold-file';
+import { TimerScheduler } from '../adapters/local/timer-scheduler';
+import { runScheduledJob } from '../core/usecases/scheduled-jobs';
 import { envelopesInFlight } from './resume';
 import { startEmulators } from './emulators';
 import { createHttpAdapter, type AccessLogEntry } from './http-adapter';
@@ -57,6 +59,8 @@ export interface LocalService {
   ports: Ports;
   config: ServiceConfig;
   runner: LocalWorkflowRunner;
+  /** The contract lifecycle's timers (what EventBridge Scheduler does in AWS). */
+  scheduler: TimerScheduler;
   /** Envelopes whose signing route was started again at start-up. */
   resumed: number;
   close(): Promise<void>;
@@ -125,7 +129,16 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       }),
       sms: smsOutbox,
     });
+    // Contract lifecycle jobs: in-process timers kept in a file, so they survive a restart.
+    const scheduler = new TimerScheduler({
+      run: (job) => runScheduledJob(ports, job).then(() => undefined),
+      clock: { now: () => ports.clock.now() },
+      stateFile: join(stateDir, 'scheduled-jobs.json'),
+    });
+    withOverrides(ports, { scheduler });
     withOverrides(ports, options.overrides?.(ports) ?? {});
+    await scheduler.start();
+    closers.push(() => scheduler.stop());
     const issuer = await LocalIssuer.open(stateDir);
     const verifier = makeVerifier({
       issuer: LOCAL_ISSUER,
@@ -201,6 +214,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       ports,
       config,
       runner,
+      scheduler,
       resumed,
       close,
     };

@@ -28,6 +28,10 @@ export const ServiceConfig = z.object({
     .refine((url) => /^https?:\/\//i.test(url), 'the TSA URL must be http or https')
     .optional(),
   fontsDir: z.string().min(1).optional(),
+  /** Functions that schedule jobs: the group, the function the schedules invoke and the role they use. */
+  scheduleGroup: z.string().min(1).optional(),
+  scheduledJobArn: z.string().min(1).optional(),
+  schedulerRoleArn: z.string().min(1).optional(),
   /** Emulator endpoints, only in the local mode. */
   endpoints: z
     .object({ dynamodb: z.string().url(), s3: z.string().url(), ses: z.string().url() })
@@ -63,6 +67,9 @@ export function readServiceConfig(env: Record<string, string | undefined>): Read
     sealChainKey: env[ENV.sealChainKey],
     tsaUrl: env[ENV.tsaUrl] || undefined,
     fontsDir: env[ENV.fontsDir],
+    scheduleGroup: env[ENV.scheduleGroup],
+    scheduledJobArn: env[ENV.scheduledJobArn],
+    schedulerRoleArn: env[ENV.schedulerRoleArn],
   });
   if (!parsed.success) fail('service', parsed.error);
   return Object.freeze(parsed.data);

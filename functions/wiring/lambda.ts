@@ -3,6 +3,8 @@ import { makeApiHandler, makeOpenApiHandler, type ApiHandler } from '../api/http
 import { ROUTES } from '../api/routes';
 import type { Ports } from '../core/ports';
 import { signingRouteTasks } from '../core/signing/route-tasks';
+import { runScheduledJob } from '../core/usecases/scheduled-jobs';
+import type { ScheduledInvocation } from '../adapters/scheduler/eventbridge-scheduler';
 import type { TaskStateName } from '../../workflows/signing-route';
 import { readAuthConfig, readServiceConfig } from './config';
 import { buildPorts } from './ports';
@@ -34,5 +36,17 @@ export function routeTaskHandler(task: TaskStateName): (payload: never) => Promi
     ports ??= buildPorts(config);
     const tasks = signingRouteTasks(ports) as unknown as Record<string, (p: unknown) => Promise<unknown>>;
     return tasks[task]!(payload);
+  };
+}
+
+/**
+ * The target of every EventBridge Scheduler schedule: `{ id, job, input }` as the schedule's input.
+ * An error makes the scheduler retry (jobs are idempotent).
+ */
+export function scheduledJobHandler(): (event: ScheduledInvocation) => Promise<unknown> {
+  const config = readServiceConfig(process.env);
+  return async (event) => {
+    ports ??= buildPorts(config);
+    return runScheduledJob(ports, { id: event.id, job: event.job, input: event.input });
   };
 }

@@ -5,11 +5,13 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SIGNING_ROUTE_WORKFLOW } from '../../workflows/signing-route';
 import {
   DEFAULT_LIMITS,
   type Limits,
   type Ports,
+  type Scheduler,
   type SealKit,
   type SmsSender,
   type Workflow,
@@ -20,6 +22,8 @@ import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { DynamoSigningStore } from '../adapters/dynamodb/signing-store';
 import { DynamoTenantSettingsStore } from '../adapters/dynamodb/tenant-settings-store';
 import { DynamoTemplateStore } from '../adapters/dynamodb/template-store';
+import { DynamoContractStore } from '../adapters/dynamodb/contract-store';
+import { EventBridgeScheduler } from '../adapters/scheduler/eventbridge-scheduler';
 import { DynamoUploadStore } from '../adapters/dynamodb/upload-store';
 import { DynamoVerifyUploadStore } from '../adapters/dynamodb/verify-upload-store';
 import { NodeFontSource } from '../adapters/fonts/node-font-source';
@@ -82,6 +86,7 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
   let workflow: Workflow | undefined;
   let sms: SmsSender | undefined;
   let seal: SealKit | undefined;
+  let scheduler: Scheduler | undefined;
   const ports: Ports = {
     clock: systemClock,
     ids: systemIds,
@@ -102,6 +107,15 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
     waits: signing,
     tenantSettings: new DynamoTenantSettingsStore(dynamo, config.tableName),
     templates: new DynamoTemplateStore(dynamo, config.tableName),
+    contracts: new DynamoContractStore(dynamo, config.tableName),
+    get scheduler(): Scheduler {
+      scheduler ??= new EventBridgeScheduler(new SchedulerClient(common), {
+        groupName: config.scheduleGroup ?? missing('SCHEDULE_GROUP', 'the scheduler'),
+        targetArn: config.scheduledJobArn ?? missing('SCHEDULED_JOB_ARN', 'the scheduler'),
+        roleArn: config.schedulerRoleArn ?? missing('SCHEDULER_ROLE_ARN', 'the scheduler'),
+      });
+      return scheduler;
+    },
     legalHolds: new S3LegalHolds(s3, config.documentsBucket),
     // SNS is used (and granted) only by the functions that send codes; locally, an outbox file.
     get sms(): SmsSender {

@@ -279,10 +279,21 @@ describe('countersign sla statement', () => {
         '--format',
         'pdf',
       ]),
-    ).toMatchObject({ code: 2, stderr: 'countersign sla: --format "pdf": json or csv\n' });
-    expect((await run(['evaluate', '--terms', terms])).stderr).toBe(
-      'countersign sla: give --tickets TICKETS.jsonl\n',
-    );
+    ).toMatchObject({ code: 2, stderr: 'countersign sla: --format pdf needs --out FILE\n' });
+    expect(
+      await run([
+        'statement',
+        '--terms',
+        terms,
+        '--tickets',
+        file('june.jsonl'),
+        '--month',
+        '2025-06',
+        '--format',
+        'xml',
+      ]),
+    ).toMatchObject({ code: 2, stderr: 'countersign sla: --format "xml": json, csv or pdf\n' });
+    expect((await run(['evaluate', '--terms', terms])).stderr).toBe('countersign sla: give --tickets FILE\n');
     expect((await run(['evaluate', '--terms', terms, '--tickets', 'x', '--as-of', 'soon'])).code).toBe(2);
     expect((await run(['evaluate', '--bogus'])).code).toBe(2);
     expect(await run(['report'])).toMatchObject({
@@ -291,5 +302,273 @@ describe('countersign sla statement', () => {
     });
     const help = await runCli(['--help']);
     expect(help.stdout).toContain('sla statement');
+  });
+});
+
+describe('countersign sla --from and --format pdf', () => {
+  /** The example terms with the words of other sources in their maps. */
+  function termsFor(name: string, statuses: Record<string, string>, severities: Record<string, string>) {
+    const json = JSON.parse(readFileSync(terms, 'utf8'));
+    Object.assign(json.status_map, statuses);
+    Object.assign(json.severity_map, severities);
+    writeFileSync(file(name), JSON.stringify(json));
+    return file(name);
+  }
+
+  it('reads a CSV through a mapping file, with its date format and the source time zone', async () => {
+    writeFileSync(
+      file('events.csv'),
+      [
+        'Case;When;What;Detail;Who',
+        'J1;02/06/2025 10:00;created;;',
+        'J1;02/06/2025 10:00;severity;Urgent;',
+        'J1;02/06/2025 10:00;status;New;',
+        'J1;02/06/2025 10:45;comment;;agent',
+        'J1;02/06/2025 15:00;status;Solved;',
+      ].join('\r\n') + '\r\n',
+    );
+    writeFileSync(
+      file('mapping.json'),
+      JSON.stringify({
+        ticketId: 'Case',
+        time: 'When',
+        kind: 'What',
+        value: 'Detail',
+        author: 'Who',
+        dateFormat: 'd/m/y',
+        delimiter: ';',
+      }),
+    );
+    const args = ['--terms', terms, '--tickets', file('events.csv'), '--from', 'csv'];
+    const { code, stdout, stderr } = await cli([
+      'evaluate',
+      ...args,
+      '--csv-mapping',
+      file('mapping.json'),
+      '--source-time-zone',
+      'America/New_York',
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.ticket, l.metric, l.elapsed_min, l.breached, l.breach_at])).toEqual([
+      ['J1', 'first_response', 45, true, '2025-06-02T10:30:00-04:00'],
+      ['J1', 'resolution', 300, true, '2025-06-02T14:00:00-04:00'],
+    ]);
+    // The same file as a statement; without the zone, its local times are an error naming the row.
+    const statement = await cli([
+      'statement',
+      ...args,
+      '--csv-mapping',
+      file('mapping.json'),
+      '--source-time-zone',
+      'America/New_York',
+      '--month',
+      '2025-06',
+    ]);
+    expect(statement.code).toBe(0);
+    expect(JSON.parse(statement.stdout)).toMatchObject({ uncapped_pct: 7, credit_minor: 70000 });
+    const zoneless = await cli(['evaluate', ...args, '--csv-mapping', file('mapping.json')]);
+    expect(zoneless.code).toBe(1);
+    expect(zoneless.stderr).toMatch(
+      /^countersign sla: .*events\.csv: row 2 \(ticket J1\): When .*no UTC offset/,
+    );
+    writeFileSync(file('typo.json'), JSON.stringify({ ticketID: 'Case' }));
+    const typo = await cli(['evaluate', ...args, '--csv-mapping', file('typo.json')]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('"ticketID" is not a mapping key');
+  });
+
+  it('reads a Zendesk export of tickets with their audits', async () => {
+    const zendeskTerms = termsFor(
+      'zendesk-terms.json',
+      { new: 'new', open: 'open', pending: 'pending_customer', solved: 'solved', closed: 'closed' },
+      { urgent: 'S1', high: 'S2', normal: 'S3', low: 'S4' },
+    );
+    const exported = [
+      {
+        ticket: {
+          id: 501,
+          created_at: '2025-03-03T14:00:00Z',
+          status: 'solved',
+          priority: 'high',
+          requester_id: 1,
+        },
+        audits: [
+          {
+            created_at: '2025-03-03T14:00:00Z',
+            author_id: 1,
+            events: [
+              { type: 'Comment', author_id: 1, public: true },
+              { type: 'Create', field_name: 'status', value: 'new' },
+              { type: 'Create', field_name: 'priority', value: 'high' },
+            ],
+          },
+          {
+            created_at: '2025-03-03T14:30:00Z',
+            author_id: 2,
+            events: [
+              { type: 'Comment', author_id: 2, public: true },
+              { type: 'Change', field_name: 'status', value: 'open', previous_value: 'new' },
+            ],
+          },
+          {
+            created_at: '2025-03-03T16:00:00Z',
+            author_id: 2,
+            events: [{ type: 'Change', field_name: 'status', value: 'solved', previous_value: 'open' }],
+          },
+        ],
+        users: [
+          { id: 1, role: 'end-user' },
+          { id: 2, role: 'agent' },
+        ],
+      },
+    ];
+    writeFileSync(file('zendesk.json'), JSON.stringify(exported));
+    const { code, stdout, stderr } = await cli([
+      'evaluate',
+      '--terms',
+      zendeskTerms,
+      '--tickets',
+      file('zendesk.json'),
+      '--from',
+      'zendesk',
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    // 09:00 to 09:30 and to 11:00 New York business time.
+    expect(lines.map((l) => [l.ticket, l.metric, l.severity, l.elapsed_min, l.state])).toEqual([
+      ['501', 'first_response', 'S2', 30, 'met'],
+      ['501', 'resolution', 'S2', 120, 'met'],
+    ]);
+  });
+
+  it('lists the rows a ServiceNow log skips on stderr', async () => {
+    const snTerms = termsFor(
+      'sn-terms.json',
+      { Active: 'open', Resolved: 'solved' },
+      { '1 - Critical': 'S1' },
+    );
+    writeFileSync(
+      file('servicenow.csv'),
+      [
+        'number,incident_state,sys_mod_count,made_sla,opened_at,sys_updated_at,priority',
+        'INC0000001,New,0,true,2/6/2025 10:00,2/6/2025 10:00,1 - Critical',
+        'INC0000001,-100,1,true,2/6/2025 10:00,2/6/2025 10:05,1 - Critical',
+        'INC0000001,Active,2,true,2/6/2025 10:00,2/6/2025 10:20,1 - Critical',
+      ].join('\r\n'),
+    );
+    const args = [
+      'evaluate',
+      '--terms',
+      snTerms,
+      '--tickets',
+      file('servicenow.csv'),
+      '--from',
+      'servicenow',
+    ];
+    const { code, stdout, stderr } = await cli([
+      ...args,
+      '--source-time-zone',
+      'America/New_York',
+      '--as-of',
+      '2025-06-02T11:00:00-04:00',
+    ]);
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      `countersign sla: ${file('servicenow.csv')}: skipped 1 row\n  row 3 (ticket INC0000001): incident_state "-100" is not a state\n`,
+    );
+    expect(JSON.parse(stdout.split('\n')[0]!)).toMatchObject({
+      ticket: 'INC0000001',
+      metric: 'first_response',
+      elapsed_min: 20,
+      state: 'met',
+    });
+    expect(await runCli(['sla', ...args])).toMatchObject({
+      code: 2,
+      stderr:
+        'countersign sla: --from servicenow needs --source-time-zone ZONE: its times have no UTC offset\n',
+    });
+  });
+
+  it('writes the monthly report PDF with --format pdf --out', async () => {
+    const out = file('report.pdf');
+    const { code, stdout, stderr } = await cli([
+      'statement',
+      '--terms',
+      terms,
+      '--tickets',
+      file('june.jsonl'),
+      '--outages',
+      file('outages.json'),
+      '--history',
+      file('history.json'),
+      '--month',
+      '2025-06',
+      '--format',
+      'pdf',
+      '--out',
+      out,
+      '--contract-name',
+      'ACME Portal Support',
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${out}\n`);
+    const pdf = readFileSync(out);
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const text = await new Promise<string>((done, fail) =>
+      execFile('pdftotext', ['-layout', '-enc', 'UTF-8', out, '-'], (error, output) =>
+        error ? fail(error) : done(output),
+      ),
+    );
+    expect(text).toContain('Monthly SLA report: June 2025');
+    expect(text).toContain('SLA report — ACME Portal Support — 2025-06 — page 1 of');
+    // The history's months are the trend; J1's two breaches are listed with their times.
+    expect(text).toContain('Trend: March 2025 to June 2025');
+    expect(text).toMatch(/J1\s+S1 Critical\s+First response\s+2025-06-02 10:00\s+2025-06-02 10:30/);
+    expect(text).toContain('Chronic failure');
+    expect(text).toContain('USD 1,700.00');
+  });
+
+  it('exits 2 on an unknown --from, and on --csv-mapping without --from csv', async () => {
+    const run = (args: string[]) => runCli(['sla', ...args]);
+    expect(
+      await run(['evaluate', '--terms', terms, '--tickets', file('june.jsonl'), '--from', 'xml']),
+    ).toMatchObject({
+      code: 2,
+      stderr: 'countersign sla: --from "xml": jsonl, csv, zendesk, jsm, servicenow\n',
+    });
+    const viaBin = await cli([
+      'statement',
+      '--terms',
+      terms,
+      '--tickets',
+      file('june.jsonl'),
+      '--month',
+      '2025-06',
+      '--from',
+      'excel',
+    ]);
+    expect(viaBin.code).toBe(2);
+    expect(viaBin.stderr).toContain('--from "excel"');
+    expect(
+      await run([
+        'evaluate',
+        '--terms',
+        terms,
+        '--tickets',
+        file('june.jsonl'),
+        '--csv-mapping',
+        file('mapping.json'),
+      ]),
+    ).toMatchObject({ code: 2, stderr: 'countersign sla: --csv-mapping goes with --from csv\n' });
   });
 });

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ENV, ROUTE_MANIFEST, ROUTE_TASK_MANIFEST } from '../../functions/api/route-manifest';
+import {
+  ENV,
+  ROUTE_MANIFEST,
+  ROUTE_TASK_MANIFEST,
+  SCHEDULED_JOB_ACCESS,
+} from '../../functions/api/route-manifest';
 import type { RouteTaskManifestEntry } from '../../functions/api/route-manifest';
 import { FONTS_DIR, SEAL_CHAIN_KEY, taskTimeoutSeconds } from '../../infra/api-stack';
 import { checkStageConfig, stageConfigs } from '../../infra/stages';
@@ -66,17 +71,22 @@ const ALL_FUNCTIONS: FunctionUnderTest[] = [
     access: t.access,
     statements: () => devTaskStatements(t.task),
   })),
+  {
+    name: 'ScheduledJobs',
+    access: SCHEDULED_JOB_ACCESS,
+    statements: () => statementsOfRole(dev.json, logicalIdOf(stages.dev.api.scheduledJobs.role!)),
+  },
 ];
 
 const DEFINITION = readFileSync(SIGNING_ROUTE_FILE, 'utf8');
 
 describe('api stack: functions', () => {
   it.each(both)(
-    '%s: one function per manifest route and per route task, plus the authorizer',
+    '%s: one function per manifest route and per route task, plus the authorizer and the scheduled jobs',
     (stage, { template }) => {
       template.resourceCountIs(
         'AWS::Lambda::Function',
-        ROUTE_MANIFEST.length + ROUTE_TASK_MANIFEST.length + 1,
+        ROUTE_MANIFEST.length + ROUTE_TASK_MANIFEST.length + 2,
       );
       expect(Object.keys(stages[stage].api.routeFunctions).sort()).toEqual(
         ROUTE_MANIFEST.map((r) => r.name).sort(),
@@ -401,7 +411,29 @@ describe('api stack: least privilege', () => {
       } else {
         expect(snsStatements).toEqual([]);
       }
-      expect(actions.filter((a) => !/^(logs|xray|dynamodb|s3|kms|states|ses|sns):/.test(a))).toEqual([]);
+      // Schedules of the service's own group, and the scheduler role handed to EventBridge Scheduler only.
+      const schedulerStatements = statements.filter((s) =>
+        actionsOf([s]).some((a) => a.startsWith('scheduler:') || a === 'iam:PassRole'),
+      );
+      if (entry.access.schedule) {
+        expect(actionsOf(schedulerStatements).sort()).toEqual([
+          'iam:PassRole',
+          'scheduler:CreateSchedule',
+          'scheduler:DeleteSchedule',
+          'scheduler:UpdateSchedule',
+        ]);
+        const text = JSON.stringify(schedulerStatements);
+        expect(text).toContain(':schedule/countersign-dev/*');
+        expect(text).toContain(':role/countersign-dev-scheduler');
+        expect(text).toContain('"iam:PassedToService":"scheduler.amazonaws.com"');
+      } else {
+        expect(schedulerStatements).toEqual([]);
+      }
+      expect(
+        actions.filter(
+          (a) => !/^(logs|xray|dynamodb|s3|kms|states|ses|sns|scheduler):/.test(a) && a !== 'iam:PassRole',
+        ),
+      ).toEqual([]);
     },
   );
 
@@ -410,6 +442,42 @@ describe('api stack: least privilege', () => {
     ALL_FUNCTIONS.filter((f) => actionsOf(f.statements()).includes(action))
       .map((f) => f.name)
       .sort();
+
+  it('only the completion task, the contract changes and the scheduled jobs may schedule', () => {
+    expect(allowedTo('scheduler:CreateSchedule')).toEqual([
+      'NotifyCompletion',
+      'ScheduledJobs',
+      'giveNonRenewalNotice',
+      'terminateContract',
+    ]);
+  });
+
+  it('the scheduled-jobs function has a fixed name; only EventBridge Scheduler of this account may invoke it, through its own role', () => {
+    const fnName = `countersign-dev-scheduled-jobs`;
+    dev.template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: fnName });
+    dev.template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'countersign-dev' });
+    dev.template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'countersign-dev-scheduler',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ],
+      },
+    });
+    const invoker = statementsOfRole(dev.json, logicalIdOf(stages.dev.api.schedulerRole));
+    expect(actionsOf(invoker)).toEqual(['lambda:InvokeFunction']);
+    expect(JSON.stringify(invoker)).toContain(logicalIdOf(stages.dev.api.scheduledJobs));
+    // Every function that schedules names the group, the target and the role.
+    for (const fn of [stages.dev.api.scheduledJobs, stages.dev.api.taskFunctions.NotifyCompletion]) {
+      const env = (dev.json.Resources[logicalIdOf(fn)]!.Properties as any).Environment.Variables;
+      expect(env[ENV.scheduleGroup]).toBe('countersign-dev');
+      expect(JSON.stringify(env[ENV.scheduledJobArn])).toContain(`:function:${fnName}`);
+      expect(JSON.stringify(env[ENV.schedulerRoleArn])).toContain(':role/countersign-dev-scheduler');
+    }
+  });
 
   it('only the Seal task and the signed audit export may sign with the seal key', () => {
     expect(allowedTo('kms:Sign')).toEqual(['Seal', 'getAuditTrail']);
@@ -449,6 +517,7 @@ describe('api stack: least privilege', () => {
         'Remind',
         'NotifyCompletion',
         'RecordEnd',
+        'ScheduledJobs',
       ].sort(),
     );
     expect(allowedTo('ses:SendEmail')).toEqual(mailers);

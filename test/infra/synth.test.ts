@@ -81,7 +81,8 @@ describe('cdk synth (real, with esbuild bundling)', () => {
       const functions = Object.entries(template.Resources).filter(
         ([, r]) => r.Type === 'AWS::Lambda::Function',
       );
-      expect(functions).toHaveLength(ROUTE_MANIFEST.length + ROUTE_TASK_MANIFEST.length + 1);
+      // The routes, the route tasks, the authorizer and the scheduled jobs.
+      expect(functions).toHaveLength(ROUTE_MANIFEST.length + ROUTE_TASK_MANIFEST.length + 2);
       for (const [id, fn] of functions) {
         const assetPath = fn.Metadata?.['aws:asset:path'] as string;
         expect(assetPath, stack).toMatch(/^asset\./);

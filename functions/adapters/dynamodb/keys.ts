@@ -27,3 +27,7 @@ export const verifyUploadPk = (uploadId: string) => `VERIFY#U#${uploadId}`;
 /** A template's events (sk: eventSk), and the tenant's list of templates (sk: the template id). */
 export const templatePk = (tenantId: string, templateId: string) => `T#${tenantId}#TPL#${templateId}`;
 export const templateListPk = (tenantId: string) => `T#${tenantId}#TEMPLATES`;
+
+/** A contract's events (sk: eventSk), and the tenant's list of contracts (sk: the contract id). */
+export const contractPk = (tenantId: string, contractId: string) => `T#${tenantId}#CON#${contractId}`;
+export const contractListPk = (tenantId: string) => `T#${tenantId}#CONTRACTS`;

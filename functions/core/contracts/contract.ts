@@ -84,6 +84,8 @@ export interface TermChange {
 }
 
 export interface ContractCreatedData {
+  /** The title of the envelope the contract was signed in. */
+  title?: string;
   envelopeId: string;
   template: { id: string; version: number };
   parties: ContractParty[];
@@ -204,6 +206,7 @@ export interface TermsEntry {
 export interface ContractState {
   id: string;
   tenantId: string;
+  title?: string;
   status: ContractStatus;
   envelopeId: string;
   template: { id: string; version: number };
@@ -250,6 +253,7 @@ export function applyContractEvent(state: ContractState | null, event: ContractE
     return withDeadlines({
       id: event.contractId,
       tenantId: event.tenantId,
+      ...(d.title ? { title: d.title } : {}),
       status: 'active',
       envelopeId: d.envelopeId,
       template: d.template,
@@ -404,6 +408,7 @@ export function feeProblems(fee: unknown, path: string): ErrorDetail[] {
 export interface NewContract {
   tenantId: string;
   contractId: string;
+  title?: string;
   envelopeId: string;
   template: { id: string; version: number };
   parties: ContractParty[];
@@ -469,6 +474,7 @@ export function contractCreatedEvent(
     { id: contractId, tenantId, seq: 0, headHash: GENESIS_HASH },
     'contract.created',
     {
+      ...(data.title ? { title: data.title } : {}),
       envelopeId: data.envelopeId,
       template: data.template,
       parties: data.parties,

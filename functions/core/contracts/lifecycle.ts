@@ -1,6 +1,7 @@
 import { seal, type Actor } from '../audit-chain';
 import { ValidationError, type ErrorDetail } from '../errors';
 import type { ScheduledJob } from '../ports';
+import { instantOf, isTimeZone, localOf } from '../time/zone';
 import type {
   ContractEvent,
   ContractEventOf,
@@ -137,51 +138,16 @@ export function windowOpens(state: Lifecycle): IsoDate | null {
 // ---------------------------------------------------------------------------------------------
 // Local time.
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Throws a ValidationError naming `path` unless Intl knows the zone (IANA names and their aliases). */
+/**
+ * Throws a ValidationError naming `path` unless `zone` is an IANA time zone (names and their
+ * aliases; not ICU's own ids such as `BST`, nor UTC offsets), as the SLA terms require.
+ */
 export function checkTimeZone(zone: unknown, path = 'timeZone'): string {
   if (typeof zone !== 'string' || zone === '' || /^[+-]/.test(zone))
     invalid(path, `must be an IANA time zone such as "Europe/Berlin", not ${JSON.stringify(zone)}`);
-  formatter(zone, path);
+  if (!isTimeZone(zone))
+    invalid(path, `${JSON.stringify(zone)} is not an IANA time zone (such as "Europe/Berlin")`);
   return zone;
-}
-
-function formatter(zone: string, path = 'timeZone'): Intl.DateTimeFormat {
-  let format = formatters.get(zone);
-  if (!format) {
-    try {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      invalid(path, `${JSON.stringify(zone)} is not an IANA time zone (such as "Europe/Berlin")`);
-    }
-    formatters.set(zone, format);
-  }
-  return format;
-}
-
-/** The local wall-clock time at an instant, as the milliseconds of a UTC date with those fields. */
-function wallTime(format: Intl.DateTimeFormat, instant: number): number {
-  const f: Record<string, number> = {};
-  for (const part of format.formatToParts(new Date(instant)))
-    if (part.type !== 'literal') f[part.type] = Number(part.value);
-  return Date.UTC(
-    f.year ?? 0,
-    (f.month ?? 1) - 1,
-    f.day ?? 1,
-    (f.hour ?? 0) % 24,
-    f.minute ?? 0,
-    f.second ?? 0,
-  );
 }
 
 /**
@@ -194,28 +160,17 @@ export function localInstant(date: IsoDate, time: string, zone: string): Date {
   if (typeof day === 'string') invalid('date', day);
   const clock = typeof time === 'string' ? TIME.exec(time) : null;
   if (!clock) invalid('time', `must be a local time HH:MM from 00:00 to 23:59, not ${JSON.stringify(time)}`);
-  const format = formatter(checkTimeZone(zone));
-  const wall = Date.UTC(day.y, day.m - 1, day.d, Number(clock[1]), Number(clock[2]));
-  // The offsets in force a day either side cover both sides of any one transition near `wall`.
-  const candidates = [wall - DAY_MS, wall + DAY_MS].map((probe) => wall - (wallTime(format, probe) - probe));
-  const valid = candidates.filter((c) => wallTime(format, c) === wall);
-  if (valid.length > 0) return new Date(Math.min(...valid));
-  // In a gap: the first instant whose local time is past `wall`, searched to the second.
-  let lo = Math.min(...candidates);
-  let hi = Math.max(...candidates);
-  if (!(wallTime(format, lo) < wall && wallTime(format, hi) > wall))
-    throw new Error(`no instant for ${date} ${time} in ${zone}`);
-  while (hi - lo > 1000) {
-    const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
-    if (wallTime(format, mid) < wall) lo = mid;
-    else hi = mid;
-  }
-  return new Date(hi);
+  checkTimeZone(zone);
+  const dayNo = Date.UTC(day.y, day.m - 1, day.d) / DAY_MS;
+  return new Date(instantOf(zone, dayNo, Number(clock[1]) * 3600 + Number(clock[2]) * 60) * 1000);
 }
 
 /** The local date in the zone at an instant. */
 export function localDate(instant: Date, zone: string): IsoDate {
-  return fromDayNumber(Math.floor(wallTime(formatter(checkTimeZone(zone)), instant.getTime()) / DAY_MS));
+  checkTimeZone(zone);
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError('Invalid time value');
+  return fromDayNumber(localOf(zone, Math.floor(ms / 1000)).dayNo);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { openContract } from '../usecases/contracts';
 import type {
   AwaitStepPayload,
   EnvelopePayload,
@@ -180,7 +181,12 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
 
     async NotifyCompletion(p: EnvelopePayload) {
       const state = await loadEnvelope(ports.envelopes, keyOf(p));
-      if (state.status !== 'completed' || state.notified?.includes('completed')) return { sent: false };
+      if (state.status !== 'completed') return { sent: false };
+      // A retry after the mail went out still opens the contract (openContract is idempotent).
+      if (state.notified?.includes('completed')) {
+        await openContract(ports, state);
+        return { sent: false };
+      }
       const to = parties(state, () => true, settingsOf(state).notifySender.completed);
       const docs = state.sealedDocuments ?? [];
       const total = docs.reduce((n, d) => n + d.size, 0);
@@ -208,6 +214,7 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
       // One message per party: nobody's address is shown to the others.
       for (const address of to) await ports.mail.send({ ...message, to: [address], attachments });
       await recordNotified(ports, p, { reason: 'completed', to, attached });
+      await openContract(ports, state);
       return { sent: true, attached };
     },
 

@@ -2,6 +2,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import schema from './terms.schema.json';
 import { ValidationError, type ErrorDetail } from '../errors';
+import { isTimeZone } from '../time/zone';
 
 /** `HH:MM` local wall-clock time, `00:00` to `23:59`, or `24:00` as the end of a day. */
 export type WallClock = string;
@@ -284,30 +285,6 @@ const KIND_BOUNDS: Record<MetricKind, { starts: MetricStart[]; stops: MetricStop
   },
   resolution: { starts: ['ticket_created'], stops: ['status_solved'], paused: true },
 };
-
-/**
- * Ids Intl (ICU) accepts that are not in the IANA database: Java's three-letter ids, which
- * ICU resolves to one zone each whatever the writer meant (`BST` is Asia/Dhaka, `IST`
- * Asia/Kolkata, `ART` Africa/Cairo), and the SystemV zones.
- */
-const ICU_ONLY_ZONES =
-  /^(?:ACT|AET|AGT|ART|AST|BET|BST|CAT|CNT|CST|CTT|EAT|ECT|IET|IST|JST|MIT|NET|NST|PLT|PNT|PRT|PST|SST|VST)$|^SystemV\//i;
-
-const zoneCache = new Map<string, boolean>();
-/** What Intl accepts: IANA names and their aliases (`UTC`, `Etc/UTC`, `US/Eastern`), less ICU's own ids. */
-function isTimeZone(zone: string): boolean {
-  let known = zoneCache.get(zone);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat(undefined, { timeZone: zone });
-      known = !ICU_ONLY_ZONES.test(zone);
-    } catch {
-      known = false;
-    }
-    zoneCache.set(zone, known);
-  }
-  return known;
-}
 
 /** Minutes since local midnight of a schema-valid `HH:MM`. */
 function minutesOf(clock: WallClock): number {

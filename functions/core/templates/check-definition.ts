@@ -1,4 +1,5 @@
 import { ValidationError, type ErrorDetail } from '../errors';
+import { isTimeZone } from '../time/zone';
 import type {
   Box,
   MergeField,
@@ -184,15 +185,6 @@ export function validationProblems(
   return problems;
 }
 
-const isZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** A contract needs SLA terms to track; its term and notice periods must fit inside each other. */
 function contractProblems(c: TemplateContractTerms, hasSlaTerms: boolean): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
@@ -202,7 +194,7 @@ function contractProblems(c: TemplateContractTerms, hasSlaTerms: boolean): Error
       path,
       message: 'a template becomes a tracked contract only with SLA terms: add slaTerms',
     });
-  if (c.timeZone !== undefined && !isZone(c.timeZone))
+  if (c.timeZone !== undefined && !isTimeZone(c.timeZone))
     problems.push({ path: `${path}.timeZone`, message: `"${c.timeZone}" is not an IANA time zone` });
   if (c.renewal.mode === 'auto') {
     const { renewalMonths, noticeDays, reminderDays } = c.renewal;

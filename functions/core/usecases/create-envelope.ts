@@ -31,6 +31,7 @@ import { loadTenantSettings, retainUntil } from '../tenant-settings';
 import { checkSlaTerms } from '../sla/terms';
 import { validationProblems } from '../templates/check-definition';
 import type { FieldType, FieldValidation } from '../templates/template';
+import { checkAmendable } from './contracts';
 import { planFromTemplate, type RoleAssignment } from './envelope-from-template';
 
 export type DocumentInput = { id?: string; name: string } & (
@@ -98,6 +99,8 @@ export interface CreateEnvelopeInput extends SettingsInput {
   roles?: Record<string, RoleAssignment>;
   /** The values of the template's merge fields: `{ customer: { name: 'Acme' } }` fills `customer.name`. */
   mergeData?: Record<string, unknown>;
+  /** A contract this envelope amends: once completed, its terms apply from their effective date. */
+  amends?: string;
 }
 
 export interface LoadedDocument {
@@ -138,6 +141,15 @@ export async function createEnvelope(
       ? undefined
       : checkSlaTerms(input.slaTerms);
   const ids = recipientIds(recipientInputs);
+  if (input.amends !== undefined) {
+    if (!slaTerms) {
+      throw new ValidationError(
+        'an amendment carries the new SLA terms: make it from a template with terms',
+        [{ path: 'body.amends', message: 'needs SLA terms' }],
+      );
+    }
+    await checkAmendable(ports, principal.tenantId, input.amends);
+  }
   const loaded = plan ? [plan.document] : await requestDocuments(ports, principal, input, opts.envelopeId);
   const recipients = placeRecipients(recipientInputs, ids, loaded);
 
@@ -157,6 +169,7 @@ export async function createEnvelope(
       settings,
       ...(slaTerms ? { slaTerms } : {}),
       ...(plan ? { template: plan.template } : {}),
+      ...(input.amends ? { amends: input.amends } : {}),
       requestHash: opts.requestHash,
     },
     prevHash: GENESIS_HASH,

@@ -100,8 +100,19 @@ export async function planFromTemplate(
       name: version.name,
       mergeData: input.mergeData ?? {},
       ...(made.schedulePages ? { schedulePages: made.schedulePages } : {}),
+      ...(version.contract ? { contract: contractOf(version, input.mergeData ?? {}) } : {}),
     },
   };
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The template's contract terms, starting on the merge data's `effective_from` or the terms'. */
+function contractOf(version: TemplateVersion, mergeData: MergeData) {
+  const fromMerge = mergeData.effective_from;
+  const startDate =
+    typeof fromMerge === 'string' && ISO_DATE.test(fromMerge) ? fromMerge : version.slaTerms?.effective_from;
+  return { ...version.contract!, ...(startDate ? { startDate } : {}) };
 }
 
 async function pickVersion(

@@ -251,6 +251,8 @@ export async function fakePorts(): Promise<FakePorts> {
     tenantSettings: { getSettings: async () => null, putSettings: unused, listSettings: unused },
     legalHolds: { setLegalHold: unused, isOnLegalHold: unused },
     templates: { loadEvents: unused, append: unused, list: unused },
+    contracts: { loadEvents: unused, append: unused, list: unused },
+    scheduler: { at: unused, cron: unused, cancel: unused },
   };
 }
 

@@ -13,6 +13,7 @@
  * - `Problems`, which gathers bad-input messages and throws them as one `ValidationError`.
  */
 import { ValidationError, type ErrorDetail } from '../../errors';
+import { localToUtcMs, type LocalDateTime } from '../../time/zone';
 import type { CommentSource, TicketComment, TicketTimeline } from '../ticket';
 
 // ---------------------------------------------------------------------------------------------
@@ -73,71 +74,13 @@ export function fail(
 // ---------------------------------------------------------------------------------------------
 // Instants
 
-/** Wall-clock parts of a local date and time; month is 1-12. */
-export interface LocalDateTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second?: number;
-  millisecond?: number;
-}
+// Zone arithmetic lives in the shared time module; the converters import it from here.
+export { isTimeZone, localToUtcMs, zoneOffsetMs, type LocalDateTime } from '../../time/zone';
 
 export type InstantResult = { ok: true; ms: number } | { ok: false; message: string };
 
 const ISO_INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)? ?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
-
-const DAY_MS = 86_400_000;
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-function offsetFormatter(zone: string): Intl.DateTimeFormat {
-  let formatter = offsetFormatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormatters.set(zone, formatter);
-  }
-  return formatter;
-}
-
-/** Whether `zone` is an IANA time zone this runtime knows. */
-export function isTimeZone(zone: unknown): zone is string {
-  if (typeof zone !== 'string' || zone === '') return false;
-  try {
-    offsetFormatter(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The zone's UTC offset in milliseconds at instant `ms` (local = UTC + offset). */
-export function zoneOffsetMs(zone: string, ms: number): number {
-  const whole = Math.floor(ms / 1000) * 1000;
-  const parts: Record<string, number> = {};
-  for (const part of offsetFormatter(zone).formatToParts(new Date(whole))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const local = Date.UTC(
-    parts.year!,
-    parts.month! - 1,
-    parts.day!,
-    parts.hour!,
-    parts.minute!,
-    parts.second!,
-  );
-  return local - whole;
-}
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -155,40 +98,6 @@ export function isValidLocal(t: LocalDateTime): boolean {
     t.minute <= 59 &&
     (t.second ?? 0) <= 59
   );
-}
-
-/**
- * The instant of a local wall-clock time in an IANA zone. A time that does not exist (in a DST
- * gap) moves forward to the first valid instant, the end of the gap (02:30 on a spring-forward
- * night in New York becomes 03:00 EDT); an ambiguous one (in a fall-back overlap) takes its first
- * occurrence.
- */
-export function localToUtcMs(t: LocalDateTime, zone: string): number {
-  const wall = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second ?? 0, t.millisecond ?? 0);
-  const offsets = new Set([
-    zoneOffsetMs(zone, wall - DAY_MS),
-    zoneOffsetMs(zone, wall),
-    zoneOffsetMs(zone, wall + DAY_MS),
-  ]);
-  let best: number | undefined;
-  for (const offset of offsets) {
-    const candidate = wall - offset;
-    if (zoneOffsetMs(zone, candidate) === offset && (best === undefined || candidate < best))
-      best = candidate;
-  }
-  if (best !== undefined) return best;
-  // In a gap: the first valid instant is the transition, between the candidates of the offsets
-  // before and after it. Offsets change on whole seconds: search in seconds.
-  const candidates = [...offsets].map((offset) => wall - offset);
-  let lo = Math.floor(Math.min(...candidates) / 1000);
-  let hi = Math.ceil(Math.max(...candidates) / 1000);
-  const after = zoneOffsetMs(zone, hi * 1000);
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (zoneOffsetMs(zone, mid * 1000) === after) hi = mid;
-    else lo = mid;
-  }
-  return hi * 1000;
 }
 
 /**

@@ -1,0 +1,3 @@
+import { scheduledJobHandler } from '../wiring/lambda';
+
+export const handler = scheduledJobHandler();
