@@ -1,6 +1,15 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageText, renderPage } from '../support/pdfsig';
+import { pageText, pdfsig, renderPage } from '../support/pdfsig';
+import {
+  download as fetchBytes,
+  invitationToken,
+  sendEnvelope,
+  signer,
+  uniqueEmail,
+  waitForStatus,
+  waitForStep,
+} from '../support/signing';
 import { startTestService, type TestService } from '../support/service';
 import { exampleTerms, templateBody } from '../support/templates';
 import { tenantWith as tenantOf } from '../support/tenants';
@@ -243,4 +252,90 @@ describe('an envelope from a template', () => {
     });
     expect(archived.status).toBe(410);
   });
+
+  it('round-trips every field type to the sealed PDF: values drawn where the template placed them, and in the audit trail', async () => {
+    const t = await tenantWith('round-trip');
+    const tpl = await template(t.sender);
+    const customer = uniqueEmail('rt-customer');
+    const vendor = uniqueEmail('rt-vendor');
+    const res = await fromTemplate(t.sender, {
+      template: { id: tpl.id },
+      roles: {
+        ...ROLES,
+        customer: { name: 'Ada Buyer', email: customer },
+        vendor: { name: 'Victor Vendor', email: vendor },
+      },
+      mergeData: MERGE,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const env = res.body;
+    const shift = env.template.schedulePages.count;
+    await sendEnvelope(service, t.sender, env.id);
+    await waitForStep(service, t.tenant, env.id, 1);
+    const link = await invitationToken(service, customer);
+    const session = await signer(service, 'GET', '/v1/signing/session', link);
+    await signer(service, 'POST', '/v1/signing/consent', link, {
+      disclosureVersion: session.body.disclosure.version,
+    });
+    const values = {
+      po_number: 'PO-77881',
+      seats: 42,
+      go_live: '2026-03-01',
+      accept_dpa: true,
+      support_tier: 'Enterprise',
+    };
+    const signed = await signer(service, 'POST', '/v1/signing/sign', link, {
+      signature: { type: 'typed', text: 'Ada Buyer' },
+      fields: Object.fromEntries(Object.entries(values).map(([name, v]) => [`customer-${name}`, v])),
+      agree: true,
+    });
+    expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+    await waitForStep(service, t.tenant, env.id, 2);
+    const approverLink = await invitationToken(service, vendor);
+    await signer(service, 'POST', '/v1/signing/consent', approverLink, {
+      disclosureVersion: session.body.disclosure.version,
+    });
+    expect((await signer(service, 'POST', '/v1/signing/approve', approverLink, { agree: true })).status).toBe(
+      200,
+    );
+    await waitForStatus(service, t.sender, env.id, 'completed', 60_000);
+
+    const docLink = await service.api('GET', `/v1/envelopes/${env.id}/documents/contract`, {
+      token: t.sender,
+    });
+    const sealed = await fetchBytes(docLink.body.url);
+    const { signatures, output } = await pdfsig(sealed);
+    expect(signatures, output).toHaveLength(1);
+    expect(signatures[0]).toMatchObject({ validation: 'Signature is Valid.' });
+
+    // The fields sit on the template's second page, which follows the schedule now.
+    const fieldPage = 2 + shift;
+    const text = await pageText(sealed, fieldPage);
+    for (const v of ['PO-77881', '42', '2026-03-01', 'Enterprise']) expect(text, v).toContain(v);
+    expect(await pageText(sealed, 1)).toContain('AB'); // the initials on page 1
+    const png = await renderPage(sealed, fieldPage, 72);
+    const byName = Object.fromEntries(tpl.fields.map((f: any) => [f.name, f]));
+    for (const name of [
+      'customer_signature',
+      'signed_on',
+      'po_number',
+      'seats',
+      'go_live',
+      'accept_dpa',
+      'support_tier',
+    ]) {
+      expect(inkIn(png, byName[name]), name).toBeGreaterThan(15);
+    }
+    expect(inkIn(await renderPage(sealed, 1, 72), byName.customer_initials)).toBeGreaterThan(15);
+
+    const audit = await service.api('GET', `/v1/envelopes/${env.id}/audit`, { token: t.sender });
+    expect(audit.body.verified).toBe(true);
+    const event = (audit.body.events as any[]).find((e) => e.type === 'recipient.signed');
+    for (const [name, value] of Object.entries(values)) {
+      expect(event.data.fields).toContainEqual(expect.objectContaining({ id: `customer-${name}`, value }));
+    }
+    expect(event.data.fields).toContainEqual(
+      expect.objectContaining({ id: 'customer-signed_on', type: 'date_signed' }),
+    );
+  }, 120_000);
 });

@@ -102,6 +102,12 @@ describe('templates', () => {
       ],
       ['a field for an approver', { fields: [{ ...body.fields[0], role: 'vendor' }] }, 'body.fields[0].role'],
       ['duplicate field names', { fields: [body.fields[0], body.fields[0]] }, 'body.fields[1].name'],
+      ['a box past the page edge', { fields: [{ ...body.fields[0], x: 500, width: 200 }] }, 'body.fields[0]'],
+      [
+        'a role without a routing step',
+        { roles: [{ name: 'customer', role: 'signer' }, ...body.roles.slice(1)] },
+        'body.roles[0].step',
+      ],
       [
         'a step with only a carbon copy',
         { roles: [...body.roles, { name: 'legal_cc', role: 'carbon_copy', step: 3 }] },
