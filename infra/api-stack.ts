@@ -94,6 +94,10 @@ const ROUTE_TIMEOUT_SECONDS = 29;
 
 /** The Seal task stamps, seals and stores a PDF of up to 50 MB; a CJK font alone is 5-10 MB. */
 const SEAL_MEMORY_MB = 2048;
+/** Functions that draw text into PDFs (template envelopes): fonts are parsed and subset per request. */
+const FONTS_MEMORY_MB = 1024;
+/** A scheduled job may render a month's SLA report; schedules retry a job that fails. */
+const SCHEDULED_JOB_TIMEOUT_SECONDS = 300;
 /**
  * How long each task function may run, at most: the Seal 5 minutes, the others (mail, table) a
  * minute. A task's function must end before its Task state times out (`TimeoutSeconds` in the
@@ -344,9 +348,11 @@ export class ApiStack extends Stack {
 
     const routeFunctions: Record<string, NodejsFunction> = {};
     for (const route of ROUTE_MANIFEST) {
+      const fonts = route.access.fonts === true;
       const fn = this.createFunction(pascalCase(route.name), route.entry, {
-        memorySize: MEMORY_MB[route.name] ?? DEFAULT_MEMORY_MB,
+        memorySize: MEMORY_MB[route.name] ?? (fonts ? FONTS_MEMORY_MB : DEFAULT_MEMORY_MB),
         timeoutSeconds: ROUTE_TIMEOUT_SECONDS,
+        ...(fonts ? { afterBundling: sealBundleCommands } : {}),
         // A route that signs with the seal key (the signed audit export) reads the key and its chain.
         environment: {
           ...serviceEnvironment,
@@ -354,6 +360,7 @@ export class ApiStack extends Stack {
             ? { [ENV.sealKeyArn]: refs.sealKey.keyArn, [ENV.sealChainKey]: SEAL_CHAIN_KEY }
             : {}),
           ...(route.access.schedule ? scheduleEnvironment : {}),
+          ...(fonts ? { [ENV.fontsDir]: FONTS_DIR } : {}),
         },
       });
       this.grantAccess(fn, route.access, targets);
@@ -396,9 +403,11 @@ export class ApiStack extends Stack {
     this.scheduleGroup = new CfnScheduleGroup(this, 'ScheduleGroup', { name: scheduleGroupName });
     this.scheduledJobs = this.createFunction('ScheduledJobs', SCHEDULED_JOB_ENTRY, {
       functionName: scheduledJobsName,
-      memorySize: DEFAULT_MEMORY_MB,
-      timeoutSeconds: ROUTE_TIMEOUT_SECONDS,
-      environment: { ...serviceEnvironment, ...scheduleEnvironment },
+      // The monthly report renders a PDF with charts for a month of tickets.
+      memorySize: SEAL_MEMORY_MB,
+      timeoutSeconds: SCHEDULED_JOB_TIMEOUT_SECONDS,
+      environment: { ...serviceEnvironment, ...scheduleEnvironment, [ENV.fontsDir]: FONTS_DIR },
+      afterBundling: sealBundleCommands,
     });
     this.grantAccess(this.scheduledJobs, SCHEDULED_JOB_ACCESS, targets);
     this.schedulerRole = new Role(this, 'SchedulerRole', {
@@ -816,6 +825,9 @@ function unauthenticatedRouteReason(route: RouteManifestEntry): string {
   }
   if (route.path.startsWith('/v1/signing/')) {
     return `${route.method} ${route.path} is a signer route: recipients have no Cognito account, so the handler authorises each request by the recipient's signing token (256-bit random, stored only as its SHA-256 hash), sent in the X-Signing-Token header and never in the URL.`;
+  }
+  if (/^\/v1\/contracts\/\{id\}\/webhooks\/(zendesk|jsm|monitoring)$/.test(route.path)) {
+    return `${route.method} ${route.path} is a webhook: Zendesk, Jira and monitoring systems cannot present a Cognito token, so the handler authenticates each request by the HMAC-SHA256 of its exact body under the contract's webhook secret (256-bit random, created by admin or legal and shown once), compared in constant time, with signed timestamps older than 5 minutes refused; a bad signature gets a 401 without detail, and the stage's throttling limits abuse.`;
   }
   throw new Error(`${route.method} ${route.path} is not authorized and has no reason to be public`);
 }

@@ -62,7 +62,7 @@ export function errorMapper(
         request.response = respond(409, {
           error: {
             code: 'conflict',
-            message: 'the envelope changed while this request ran; read it and retry',
+            message: 'the record changed while this request ran; read it and retry',
             requestId,
           },
         });
@@ -115,6 +115,18 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   return found?.[1] ?? undefined;
 }
 
+/** The body as received, for routes that verify a signature over its exact text. */
+function readRawBody(event: APIGatewayProxyEvent): string {
+  if (event.body === null || event.body === undefined || event.body === '') {
+    throw new ValidationError('a request body is required', [{ path: 'body', message: 'missing' }]);
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`request body is over ${MAX_BODY_BYTES} bytes`);
+  }
+  return raw;
+}
+
 function readJsonBody(event: APIGatewayProxyEvent): unknown {
   if (event.body === null || event.body === undefined || event.body === '') {
     throw new ValidationError('a JSON request body is required', [{ path: 'body', message: 'missing' }]);
@@ -148,6 +160,7 @@ export function toApiRequest(
     params: parse(route.params, event.pathParameters ?? {}, 'path'),
     query: parse(route.query, event.queryStringParameters ?? {}, 'query'),
     body: route.body ? parse(route.body, readJsonBody(event), 'body') : undefined,
+    ...(route.rawBody ? { rawBody: readRawBody(event) } : {}),
     idempotencyKey: header(event, 'idempotency-key'),
     requestId: event.requestContext?.requestId ?? context?.awsRequestId ?? 'local',
     headers: Object.fromEntries(

@@ -32,6 +32,8 @@ export interface RouteManifestEntry {
     legalHold?: boolean;
     /** Create, replace and delete schedules in the service's schedule group (contract lifecycle jobs). */
     schedule?: boolean;
+    /** Draws text into PDFs (merge fields, SLA schedule, reports): the fonts come in the bundle. */
+    fonts?: boolean;
   };
 }
 
@@ -44,7 +46,9 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     path: '/v1/envelopes',
     entry: 'functions/handlers/create-envelope.ts',
     authorized: true,
-    access: { table: 'readwrite', documents: 'write', staging: 'readwrite', dataKey: true },
+    // Documents read: an envelope from a template starts from the template's PDF; fonts: the merge
+    // values and the SLA schedule are drawn into it.
+    access: { table: 'readwrite', documents: 'readwrite', staging: 'readwrite', dataKey: true, fonts: true },
   },
   {
     name: 'listEnvelopes',
@@ -402,6 +406,88 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     access: { ...noAccess, table: 'write', staging: 'write' },
   },
   {
+    name: 'ingestTickets',
+    method: 'POST',
+    path: '/v1/contracts/{id}/tickets',
+    entry: 'functions/handlers/ingest-tickets.ts',
+    authorized: true,
+    // Mail: breach and compliance alerts to the contract's owners.
+    access: { ...noAccess, table: 'readwrite', mail: true },
+  },
+  {
+    name: 'listRejectedTickets',
+    method: 'GET',
+    path: '/v1/contracts/{id}/tickets/rejected',
+    entry: 'functions/handlers/list-rejected-tickets.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
+    name: 'zendeskWebhook',
+    method: 'POST',
+    path: '/v1/contracts/{id}/webhooks/zendesk',
+    entry: 'functions/handlers/zendesk-webhook.ts',
+    authorized: false,
+    // Public: authenticated by the HMAC of the body under the contract's webhook secret.
+    access: { ...noAccess, table: 'readwrite', mail: true },
+  },
+  {
+    name: 'jsmWebhook',
+    method: 'POST',
+    path: '/v1/contracts/{id}/webhooks/jsm',
+    entry: 'functions/handlers/jsm-webhook.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'readwrite', mail: true },
+  },
+  {
+    name: 'monitoringWebhook',
+    method: 'POST',
+    path: '/v1/contracts/{id}/webhooks/monitoring',
+    entry: 'functions/handlers/monitoring-webhook.ts',
+    authorized: false,
+    access: { ...noAccess, table: 'readwrite' },
+  },
+  {
+    name: 'rotateWebhookSecret',
+    method: 'POST',
+    path: '/v1/contracts/{id}/webhook-secret',
+    entry: 'functions/handlers/rotate-webhook-secret.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite' },
+  },
+  {
+    name: 'recordOutages',
+    method: 'POST',
+    path: '/v1/contracts/{id}/outages',
+    entry: 'functions/handlers/record-outages.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'readwrite' },
+  },
+  {
+    name: 'getSlaStatement',
+    method: 'GET',
+    path: '/v1/contracts/{id}/sla',
+    entry: 'functions/handlers/get-sla-statement.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
+    name: 'getSlaTickets',
+    method: 'GET',
+    path: '/v1/contracts/{id}/sla/tickets',
+    entry: 'functions/handlers/get-sla-tickets.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
+    name: 'getSlaLive',
+    method: 'GET',
+    path: '/v1/contracts/{id}/sla/live',
+    entry: 'functions/handlers/get-sla-live.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
     name: 'getOpenApi',
     method: 'GET',
     path: '/v1/openapi.json',
@@ -483,6 +569,10 @@ export const SCHEDULED_JOB_ENTRY = 'functions/handlers/scheduled-job.ts';
 export const SCHEDULED_JOB_ACCESS: RouteManifestEntry['access'] = {
   ...noAccess,
   table: 'readwrite',
+  // The monthly SLA report: stored under retention and mailed; drawn with the fonts.
+  documents: 'readwrite',
+  dataKey: true,
   mail: true,
   schedule: true,
+  fonts: true,
 };

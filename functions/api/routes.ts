@@ -60,6 +60,33 @@ import {
   TermsQuery,
 } from './contract-schemas';
 import { contractHistoryView, contractListView, contractTermsView, contractView } from './contract-views';
+import {
+  ingestTickets,
+  listRejectedPayloads,
+  receiveMonitoringWebhook,
+  receiveTicketWebhook,
+  recordOutages,
+  rotateWebhookSecret,
+  type TicketsInput,
+  type WebhookRequest,
+} from '../core/usecases/sla-ingest';
+import { slaLive, slaStatement, slaTicketResults } from '../core/usecases/sla-read';
+import {
+  LiveQuery,
+  MonthQuery,
+  OutagesBody,
+  OutagesResult,
+  RejectedList,
+  RejectedQuery,
+  SlaLive,
+  SlaStatement,
+  SlaTicketResults,
+  TicketIngestResult,
+  TicketsBody,
+  WebhookAccepted,
+  WebhookRejected,
+  WebhookSecret,
+} from './sla-schemas';
 import { ROUTE_MANIFEST, type RouteManifestEntry } from './route-manifest';
 import {
   ArchiveBody,
@@ -123,6 +150,8 @@ export interface ApiRequest<P = unknown, Q = unknown, B = unknown> {
   params: P;
   query: Q;
   body: B;
+  /** The body as received, unparsed (routes with `rawBody`: webhooks verify a signature over it). */
+  rawBody?: string;
   idempotencyKey?: string;
   requestId: string;
   /** Lower-cased header names. */
@@ -149,6 +178,8 @@ export interface RouteDefinition<
   idempotent?: boolean;
   /** Authorised by the recipient's signing token in a header instead of a bearer token. */
   signer?: boolean;
+  /** The handler reads `req.rawBody` (no `body` schema): a webhook signed over the exact bytes. */
+  rawBody?: boolean;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   run(ports: Ports, req: ApiRequest<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<ApiResponse>;
 }
@@ -189,6 +220,22 @@ function withoutAccessCodes(body: z.infer<typeof CreateEnvelopeBody>): unknown {
       : {}),
   };
 }
+
+/** A webhook's request as its use case sees it: the contract, the exact body, the headers. */
+const webhookRequest = (req: ApiRequest<{ id: string }>): WebhookRequest => ({
+  contractId: req.params.id,
+  rawBody: req.rawBody ?? '',
+  headers: req.headers,
+});
+
+const WEBHOOK_RESPONSES = {
+  200: { description: 'Accepted and merged (a replay changes nothing)', schema: WebhookAccepted },
+  202: {
+    description: 'Signed, but the payload cannot be used: kept with the reason in the rejected list',
+    schema: WebhookRejected,
+  },
+  401: { description: 'Missing, stale or wrong signature (no detail is given)' },
+};
 
 /** A signing endpoint: the recipient's token comes from its header, and the answer is a 200. */
 function defineSigner<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
@@ -776,5 +823,143 @@ export const ROUTES: Record<string, RouteDefinition> = {
     body: VerifyUploadBody,
     responses: { 201: { description: 'Upload URL and id', schema: UploadTicket } },
     run: async (ports, req) => ({ status: 201, body: await createVerifyUpload(ports, req.body) }),
+  }),
+  ingestTickets: define({
+    manifest: manifest('ingestTickets'),
+    summary:
+      "Add support tickets to a contract's SLA: an export (JSON Lines, CSV, Zendesk, Jira Service Management, ServiceNow) or timelines, merged with the stored tickets by id and event time; all checked against the terms before anything is stored",
+    params: ContractIdParams,
+    body: TicketsBody,
+    idempotent: true,
+    responses: {
+      200: { description: 'What was merged; a replay changes nothing', schema: TicketIngestResult },
+      400: { description: 'A ticket that cannot be used: the message names the ticket and the field' },
+      409: { description: 'A ticket kept changing under concurrent requests; retry' },
+      413: { description: 'Content over 5 MB, or a ticket too large to store' },
+    },
+    run: async (ports, req) =>
+      idempotent(
+        ports,
+        who(req),
+        'ingestTickets',
+        req.idempotencyKey,
+        { contractId: req.params.id, body: req.body },
+        async () => ({
+          status: 200,
+          body: await ingestTickets(ports, who(req), req.params.id, req.body as TicketsInput),
+        }),
+      ),
+  }),
+  listRejectedTickets: define({
+    manifest: manifest('listRejectedTickets'),
+    summary:
+      'Webhook payloads that could not be used (unmapped status or priority, malformed), with the reason; newest first',
+    params: ContractIdParams,
+    query: RejectedQuery,
+    responses: { 200: { description: 'The rejected payloads', schema: RejectedList } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await listRejectedPayloads(ports, who(req), req.params.id, req.query.limit),
+    }),
+  }),
+  zendeskWebhook: define({
+    manifest: manifest('zendeskWebhook'),
+    summary:
+      "Zendesk ticket webhook (trigger body or ticket events), signed with the contract's webhook secret: X-Zendesk-Webhook-Signature over the timestamp and the body",
+    params: ContractIdParams,
+    rawBody: true,
+    responses: WEBHOOK_RESPONSES,
+    run: async (ports, req) => receiveTicketWebhook(ports, 'zendesk', webhookRequest(req)),
+  }),
+  jsmWebhook: define({
+    manifest: manifest('jsmWebhook'),
+    summary:
+      "Jira Service Management webhook (issue created or updated, comment created), signed with the contract's webhook secret: X-Hub-Signature sha256=<hex>",
+    params: ContractIdParams,
+    rawBody: true,
+    responses: WEBHOOK_RESPONSES,
+    run: async (ports, req) => receiveTicketWebhook(ports, 'jsm', webhookRequest(req)),
+  }),
+  monitoringWebhook: define({
+    manifest: manifest('monitoringWebhook'),
+    summary:
+      'Monitoring events {status: down|up, at, check?} (one or an array): down opens an outage of the check, up closes it; signed as the JSM webhook',
+    params: ContractIdParams,
+    rawBody: true,
+    responses: WEBHOOK_RESPONSES,
+    run: async (ports, req) => receiveMonitoringWebhook(ports, webhookRequest(req)),
+  }),
+  rotateWebhookSecret: define({
+    manifest: manifest('rotateWebhookSecret'),
+    summary:
+      "Create or replace the contract's webhook secret (admin or legal): returned once, the previous one stops working at once",
+    params: ContractIdParams,
+    responses: { 201: { description: 'The new secret and the webhook paths', schema: WebhookSecret } },
+    run: async (ports, req) => ({
+      status: 201,
+      body: await rotateWebhookSecret(ports, who(req), req.params.id),
+    }),
+  }),
+  recordOutages: define({
+    manifest: manifest('recordOutages'),
+    summary:
+      'Record outages and maintenance windows for uptime, each by id (given, or derived from start, end and kind): a replay changes nothing',
+    params: ContractIdParams,
+    body: OutagesBody,
+    idempotent: true,
+    responses: {
+      200: { description: 'What was recorded', schema: OutagesResult },
+      400: {
+        description: 'An outage without offsets, or ending before it starts: the index and field are named',
+      },
+    },
+    run: async (ports, req) =>
+      idempotent(
+        ports,
+        who(req),
+        'recordOutages',
+        req.idempotencyKey,
+        { contractId: req.params.id, body: req.body },
+        async () => ({
+          status: 200,
+          body: await recordOutages(ports, who(req), req.params.id, req.body.outages),
+        }),
+      ),
+  }),
+  getSlaStatement: define({
+    manifest: manifest('getSlaStatement'),
+    summary:
+      "A month's SLA statement: lines, uptime, credits, chronic-failure flags, in-progress instances, adjustments; the issued statement once the month is issued, month-to-date while it runs",
+    params: ContractIdParams,
+    query: MonthQuery,
+    responses: { 200: { description: 'The statement', schema: SlaStatement } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await slaStatement(ports, who(req), req.params.id, req.query.month),
+    }),
+  }),
+  getSlaTickets: define({
+    manifest: manifest('getSlaTickets'),
+    summary:
+      'Per-ticket metric results that count in a month (breached in it, or met when they stopped in it)',
+    params: ContractIdParams,
+    query: MonthQuery,
+    responses: { 200: { description: 'The results', schema: SlaTicketResults } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await slaTicketResults(ports, who(req), req.params.id, req.query.month),
+    }),
+  }),
+  getSlaLive: define({
+    manifest: manifest('getSlaLive'),
+    summary:
+      'Live view: running metrics due within the next `hours` (default 24), and breaches of the current reporting month',
+    params: ContractIdParams,
+    query: LiveQuery,
+    responses: { 200: { description: 'At risk and breached', schema: SlaLive } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await slaLive(ports, who(req), req.params.id, req.query.hours),
+    }),
   }),
 };

@@ -4,6 +4,7 @@ import { ROLES, type Role } from '../core/access';
 import { LocalIssuer } from '../local/issuer';
 import { certs, CERTS_USAGE } from './certs';
 import { sla, SLA_USAGE } from './sla';
+import { slaReportRunCommand, SLA_REPORT_RUN_USAGE } from './sla-report-run';
 import { UsageError } from './usage-error';
 import { VERIFY_USAGE, verifyCommand } from './verify';
 
@@ -19,7 +20,7 @@ Commands:
           --email E       e-mail claim
           --ttl SECONDS   lifetime (default 43200)
           --home DIR      state directory (default $COUNTERSIGN_HOME or .local)
-${CERTS_USAGE}${VERIFY_USAGE}${SLA_USAGE}`;
+${CERTS_USAGE}${VERIFY_USAGE}${SLA_USAGE}${SLA_REPORT_RUN_USAGE}`;
 
 async function token(args: string[]): Promise<string> {
   const { values } = parseArgs({
@@ -69,6 +70,8 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
     return { code: command ? 0 : 2, stdout: command ? USAGE : '', stderr: command ? '' : USAGE };
   // verify has exit codes of its own: 0 valid, 1 tampered, 2 unsealed, 3 unreadable, 4 usage.
   if (command === 'verify') return verifyCommand(rest);
+  // report-run prints a line per contract and fails with 1 when any of them failed.
+  if (command === 'sla' && rest[0] === 'report-run') return slaReportRunCommand(rest.slice(1));
   const run = COMMANDS[command];
   if (!run) return { code: 2, stdout: '', stderr: `countersign: unknown command "${command}"\n\n${USAGE}` };
   try {

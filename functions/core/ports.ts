@@ -3,6 +3,8 @@ import type { TemplateStore } from './templates/template';
 import type { TenantSettingsStore } from './tenant-settings';
 import type { EnvelopeEvent, EnvelopeState, EnvelopeStatus } from './envelope';
 import type { FontSource } from './pdf-stamp/fonts';
+import type { SlaStore } from './sla/store';
+import type { SlaWebhookStore } from './sla/webhooks';
 
 /**
  * The ports the use cases need. Adapters live in functions/adapters; which adapter backs a
@@ -354,6 +356,10 @@ export interface Ports {
   tenantSettings: TenantSettingsStore;
   templates: TemplateStore;
   contracts: ContractStore;
+  /** Per contract: ticket timelines, outages, rejected payloads, issued statements, sent alerts. */
+  sla: SlaStore;
+  /** For the public webhooks: the secrets they are signed with (by contract id), monitoring checks. */
+  slaWebhooks: SlaWebhookStore;
   /** One-off and recurring jobs: EventBridge Scheduler in AWS, in-process timers locally. */
   scheduler: Scheduler;
   legalHolds: LegalHolds;

@@ -25,6 +25,7 @@ import { startEmulators } from './emulators';
 import { createHttpAdapter, type AccessLogEntry } from './http-adapter';
 import { LocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_URI } from './issuer';
 import { acquireLock } from './lock';
+import { allowBrowserReads, ensureSigningPage, staticSite } from './static-files';
 
 export interface LocalServiceOptions {
   /** State directory; without it everything lives in memory (tests). */
@@ -85,6 +86,13 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       buckets: [BUCKETS.documents, BUCKETS.staging],
     });
     closers.push(() => emulators.close());
+    // The recipients' signing page, built first on a fresh checkout; it reads PDFs from the S3 emulator.
+    const signingPage = staticSite({
+      mount: '/sign',
+      root: await ensureSigningPage(),
+      connect: [emulators.endpoints.s3],
+    });
+    await allowBrowserReads(emulators.endpoints.s3, BUCKETS.documents);
     const config: ServiceConfig = {
       stage: 'local',
       region: 'us-east-1',
@@ -160,6 +168,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       })),
       authorizer: makeAuthorizer(verifier, quiet),
       extra: (req, res) => {
+        if (signingPage(req, res)) return true;
         if (req.method === 'GET' && req.url === '/local/sms') {
           smsOutbox
             .read()

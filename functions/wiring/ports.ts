@@ -23,6 +23,7 @@ import { DynamoSigningStore } from '../adapters/dynamodb/signing-store';
 import { DynamoTenantSettingsStore } from '../adapters/dynamodb/tenant-settings-store';
 import { DynamoTemplateStore } from '../adapters/dynamodb/template-store';
 import { DynamoContractStore } from '../adapters/dynamodb/contract-store';
+import { DynamoSlaStore } from '../adapters/dynamodb/sla-store';
 import { EventBridgeScheduler } from '../adapters/scheduler/eventbridge-scheduler';
 import { DynamoUploadStore } from '../adapters/dynamodb/upload-store';
 import { DynamoVerifyUploadStore } from '../adapters/dynamodb/verify-upload-store';
@@ -82,6 +83,7 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
   });
   const limits: Limits = { ...DEFAULT_LIMITS, documentRetentionDays: config.retentionDays };
   const signing = new DynamoSigningStore(dynamo, config.tableName);
+  const sla = new DynamoSlaStore(dynamo, config.tableName);
 
   let workflow: Workflow | undefined;
   let sms: SmsSender | undefined;
@@ -108,6 +110,8 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
     tenantSettings: new DynamoTenantSettingsStore(dynamo, config.tableName),
     templates: new DynamoTemplateStore(dynamo, config.tableName),
     contracts: new DynamoContractStore(dynamo, config.tableName),
+    sla,
+    slaWebhooks: sla,
     get scheduler(): Scheduler {
       scheduler ??= new EventBridgeScheduler(new SchedulerClient(common), {
         groupName: config.scheduleGroup ?? missing('SCHEDULE_GROUP', 'the scheduler'),

@@ -213,7 +213,7 @@ describe('api stack: functions', () => {
   );
 
   it.each(both)(
-    '%s: only the Seal task gets the seal key, the chain and the fonts directory; the audit export the key and chain',
+    '%s: only the Seal task gets the seal key, the chain and the fonts directory; the audit export the key and chain; routes that draw into PDFs the fonts',
     (stage, { json }) => {
       const api = stages[stage].api;
       for (const [name, fn] of [
@@ -233,11 +233,15 @@ describe('api stack: functions', () => {
           expect(JSON.stringify(variables[ENV.sealKeyArn])).toContain('SealKey');
           expect(variables[ENV.fontsDir]).toBeUndefined();
         } else {
-          for (const key of [ENV.sealKeyArn, ENV.sealChainKey, ENV.fontsDir]) {
+          for (const key of [ENV.sealKeyArn, ENV.sealChainKey]) {
             expect(variables[key], `${name} ${key}`).toBeUndefined();
           }
+          const drawsText = ROUTE_MANIFEST.some((r) => r.name === name && r.access.fonts);
+          expect(variables[ENV.fontsDir], name).toBe(drawsText ? FONTS_DIR : undefined);
         }
       }
+      expect(ROUTE_MANIFEST.filter((r) => r.access.fonts).map((r) => r.name)).toEqual(['createEnvelope']);
+      expect(variablesOf(json, logicalIdOf(api.scheduledJobs))[ENV.fontsDir]).toBe(FONTS_DIR);
       expect(SEAL_CHAIN_KEY).toBe('seal/chain.pem');
       expect(FONTS_DIR).toBe('/var/task/fonts');
     },
@@ -518,6 +522,10 @@ describe('api stack: least privilege', () => {
         'NotifyCompletion',
         'RecordEnd',
         'ScheduledJobs',
+        // SLA breach and compliance alerts to the contract's owners.
+        'ingestTickets',
+        'zendeskWebhook',
+        'jsmWebhook',
       ].sort(),
     );
     expect(allowedTo('ses:SendEmail')).toEqual(mailers);
@@ -637,7 +645,7 @@ describe('api stack: REST API', () => {
     },
   );
 
-  it('the signer routes, the OpenAPI route and public verification are the only ones without the JWT authorizer', () => {
+  it('the signer routes, the OpenAPI route, public verification and the SLA webhooks are the only ones without the JWT authorizer', () => {
     const unauthorized = ROUTE_MANIFEST.filter((r) => !r.authorized).map((r) => r.path);
     expect(unauthorized.sort()).toEqual(
       [
@@ -654,6 +662,10 @@ describe('api stack: REST API', () => {
         '/v1/signing/document',
         '/v1/signing/session',
         '/v1/signing/sign',
+        // Webhooks: authenticated by the HMAC of the body under the contract's secret.
+        '/v1/contracts/{id}/webhooks/zendesk',
+        '/v1/contracts/{id}/webhooks/jsm',
+        '/v1/contracts/{id}/webhooks/monitoring',
       ].sort(),
     );
     for (const route of ROUTE_MANIFEST) {

@@ -126,6 +126,11 @@ describe('cdk-nag AwsSolutions checks', () => {
             expect(reason).toContain('public by design');
             expect(reason).toMatch(/reads no tenant data/);
             expect(reason).toMatch(/deleted once verified/);
+          } else if (/^\/v1\/contracts\/\{id\}\/webhooks\//.test(route.path)) {
+            expect(reason).not.toContain('public by design');
+            expect(reason).toMatch(/HMAC-SHA256 of its exact body/);
+            expect(reason).toMatch(/constant time/);
+            expect(reason).toMatch(/401 without detail/);
           } else {
             expect(route.path.startsWith('/v1/signing/'), route.name).toBe(true);
             expect(reason).not.toContain('public by design');

@@ -10,6 +10,9 @@ import type { FontKey } from '../../functions/core/pdf-stamp/fonts';
 import { FONTS_DIR, HARFBUZZ_WASM } from '../../infra/api-stack';
 import { REPO_ROOT } from './support';
 
+/** The functions that draw text into PDFs: the seal's stamps, template envelopes, SLA reports. */
+const FONT_BUNDLES = /^(SealTask|CreateEnvelope|ScheduledJobs)[0-9A-F]{8}$/;
+
 const STACKS = [
   'Countersign-dev-Stateful',
   'Countersign-dev-Api',
@@ -92,8 +95,8 @@ describe('cdk synth (real, with esbuild bundling)', () => {
         const code = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
         expect(code.startsWith("import { createRequire } from 'module';")).toBe(true);
         expect(directorySize(assetDir), id).toBeLessThan(LAMBDA_UNZIPPED_LIMIT);
-        // Only the Seal bundle carries fonts and harfbuzz.
-        if (!/^SealTask[0-9A-F]{8}$/.test(id)) {
+        // Only the bundles that draw text into PDFs carry fonts and harfbuzz.
+        if (!FONT_BUNDLES.test(id)) {
           expect(files, id).not.toContain('fonts');
           expect(files, id).not.toContain('node_modules');
         }
@@ -101,56 +104,57 @@ describe('cdk synth (real, with esbuild bundling)', () => {
     }
   });
 
-  it('bundles the stamp fonts and harfbuzz with the Seal task, where its code finds them', async () => {
+  it('bundles the stamp fonts and harfbuzz with the Seal task, the envelope creation and the scheduled jobs, where their code finds them', async () => {
     for (const stack of ['Countersign-dev-Api', 'Countersign-prod-Api']) {
       const template = JSON.parse(
         readFileSync(path.join(outdir, `${stack}.template.json`), 'utf8'),
       ) as SynthTemplate;
-      const seal = Object.entries(template.Resources).filter(
-        ([id, r]) => r.Type === 'AWS::Lambda::Function' && /^SealTask[0-9A-F]{8}$/.test(id),
+      const drawing = Object.entries(template.Resources).filter(
+        ([id, r]) => r.Type === 'AWS::Lambda::Function' && FONT_BUNDLES.test(id),
       );
-      expect(seal, stack).toHaveLength(1);
-      const [, fn] = seal[0]!;
-      const assetDir = path.join(outdir, fn.Metadata?.['aws:asset:path'] as string);
-      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(variables.FONTS_DIR).toBe(FONTS_DIR);
+      expect(drawing, stack).toHaveLength(3);
+      for (const [, fn] of drawing) {
+        const assetDir = path.join(outdir, fn.Metadata?.['aws:asset:path'] as string);
+        const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+        expect(variables.FONTS_DIR).toBe(FONTS_DIR);
 
-      // fonts/ holds every FONT_FILES entry at its relative path, byte for byte: FONTS_DIR is
-      // /var/task/fonts, and /var/task is the unzipped asset.
-      expect(readdirSync(assetDir)).toEqual(expect.arrayContaining(['index.mjs', 'fonts', 'node_modules']));
-      const bundled = new NodeFontSource(path.join(assetDir, 'fonts'));
-      const fromRepo = new NodeFontSource();
-      for (const key of Object.keys(FONT_FILES) as FontKey[]) {
-        expect(bundled.path(key), key).toBe(path.join(assetDir, 'fonts', FONT_FILES[key]));
-        const [inBundle, inRepo] = await Promise.all([bundled.load(key), fromRepo.load(key)]);
-        expect(inBundle.byteLength, key).toBe(inRepo.byteLength);
-        expect(Buffer.from(inBundle).equals(Buffer.from(inRepo)), key).toBe(true);
+        // fonts/ holds every FONT_FILES entry at its relative path, byte for byte: FONTS_DIR is
+        // /var/task/fonts, and /var/task is the unzipped asset.
+        expect(readdirSync(assetDir)).toEqual(expect.arrayContaining(['index.mjs', 'fonts', 'node_modules']));
+        const bundled = new NodeFontSource(path.join(assetDir, 'fonts'));
+        const fromRepo = new NodeFontSource();
+        for (const key of Object.keys(FONT_FILES) as FontKey[]) {
+          expect(bundled.path(key), key).toBe(path.join(assetDir, 'fonts', FONT_FILES[key]));
+          const [inBundle, inRepo] = await Promise.all([bundled.load(key), fromRepo.load(key)]);
+          expect(inBundle.byteLength, key).toBe(inRepo.byteLength);
+          expect(Buffer.from(inBundle).equals(Buffer.from(inRepo)), key).toBe(true);
+        }
+
+        // subset-font calls require.resolve(HARFBUZZ_WASM) with the bundle's require (the banner's
+        // createRequire(import.meta.url)): from index.mjs it must land inside the asset.
+        const code = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
+        expect(code).toContain(`.resolve("${HARFBUZZ_WASM}")`);
+        const resolved = createRequire(path.join(assetDir, 'index.mjs')).resolve(HARFBUZZ_WASM);
+        expect(resolved).toBe(path.join(assetDir, 'node_modules', HARFBUZZ_WASM));
+        const wasm = readFileSync(resolved);
+        const repoWasm = readFileSync(
+          createRequire(createRequire(path.join(REPO_ROOT, 'package.json')).resolve('subset-font')).resolve(
+            HARFBUZZ_WASM,
+          ),
+        );
+        expect(wasm.equals(repoWasm)).toBe(true);
+        // A module that compiles and exports what subset-font calls (tsconfig has no DOM lib: no types).
+        const wasmApi = (globalThis as any).WebAssembly as {
+          compile(bytes: Uint8Array): Promise<object>;
+          Module: { exports(module: object): { name: string }[] };
+        };
+        const module = await wasmApi.compile(wasm);
+        expect(wasmApi.Module.exports(module).map((e) => e.name)).toContain('hb_subset_or_fail');
+
+        const size = directorySize(assetDir);
+        expect(size).toBeLessThan(LAMBDA_UNZIPPED_LIMIT);
+        console.info(`${stack} bundle with fonts: ${(size / 1024 / 1024).toFixed(1)} MB unzipped`);
       }
-
-      // subset-font calls require.resolve(HARFBUZZ_WASM) with the bundle's require (the banner's
-      // createRequire(import.meta.url)): from index.mjs it must land inside the asset.
-      const code = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
-      expect(code).toContain(`.resolve("${HARFBUZZ_WASM}")`);
-      const resolved = createRequire(path.join(assetDir, 'index.mjs')).resolve(HARFBUZZ_WASM);
-      expect(resolved).toBe(path.join(assetDir, 'node_modules', HARFBUZZ_WASM));
-      const wasm = readFileSync(resolved);
-      const repoWasm = readFileSync(
-        createRequire(createRequire(path.join(REPO_ROOT, 'package.json')).resolve('subset-font')).resolve(
-          HARFBUZZ_WASM,
-        ),
-      );
-      expect(wasm.equals(repoWasm)).toBe(true);
-      // A module that compiles and exports what subset-font calls (tsconfig has no DOM lib: no types).
-      const wasmApi = (globalThis as any).WebAssembly as {
-        compile(bytes: Uint8Array): Promise<object>;
-        Module: { exports(module: object): { name: string }[] };
-      };
-      const module = await wasmApi.compile(wasm);
-      expect(wasmApi.Module.exports(module).map((e) => e.name)).toContain('hb_subset_or_fail');
-
-      const size = directorySize(assetDir);
-      expect(size).toBeLessThan(LAMBDA_UNZIPPED_LIMIT);
-      console.info(`${stack} Seal bundle: ${(size / 1024 / 1024).toFixed(1)} MB unzipped`);
     }
   });
 });

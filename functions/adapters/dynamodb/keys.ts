@@ -31,3 +31,22 @@ export const templateListPk = (tenantId: string) => `T#${tenantId}#TEMPLATES`;
 /** A contract's events (sk: eventSk), and the tenant's list of contracts (sk: the contract id). */
 export const contractPk = (tenantId: string, contractId: string) => `T#${tenantId}#CON#${contractId}`;
 export const contractListPk = (tenantId: string) => `T#${tenantId}#CONTRACTS`;
+
+/**
+ * A contract's SLA records, one partition per contract: tickets (`TKT#id`), outages (`OUT#id`),
+ * monitoring checks (`OUT#MON#check`), rejected payloads (`REJ#time#id`), issued statements
+ * (`STMT#YYYY-MM`), sent alerts (`ALERT#key`) and pending webhook events (`PEND#ticket`).
+ */
+export const slaPk = (tenantId: string, contractId: string) => `T#${tenantId}#CON#${contractId}#SLA`;
+export const ticketSk = (ticketId: string) => `TKT#${ticketId}`;
+export const outageSk = (outageId: string) => `OUT#${outageId}`;
+/** A monitoring check's events and the outages derived from them: listed with the outages. */
+export const monitoringSk = (check: string) => `OUT#MON#${check}`;
+export const rejectedSk = (receivedAt: string, id: string) => `REJ#${receivedAt}#${id}`;
+export const statementSk = (month: string) => `STMT#${month}`;
+export const alertSk = (key: string) => `ALERT#${key}`;
+/** Webhook events of a ticket that cannot be stored yet (its creation has not arrived). */
+export const pendingTicketSk = (ticketId: string) => `PEND#${ticketId}`;
+export const WEBHOOK_SECRET_SK = 'SECRET';
+/** A contract's webhook secret is found by the contract id alone (public routes); the item names its tenant. */
+export const webhookSecretPk = (contractId: string) => `SLA_WEBHOOK#${contractId}`;

@@ -148,7 +148,8 @@ export class S3DocumentStore implements DocumentStore {
       try {
         return await this.checkStored(key, sha256, size);
       } catch (err) {
-        if (!(err instanceof IntegrityError) || attempt >= 4) throw err;
+        // Not there yet, or not all of it: the emulator under load; S3 never answers either after a PUT.
+        if (!(err instanceof IntegrityError || isMissing(err)) || attempt >= 4) throw err;
         await new Promise((r) => setTimeout(r, 50 * attempt));
       }
     }

@@ -27,6 +27,7 @@ import { contractSummary, type ContractSummary } from '../contracts/records';
 import type { EnvelopeState } from '../envelope';
 import { ConcurrencyError, NotFoundError, ValidationError } from '../errors';
 import type { Ports, ScheduledJob } from '../ports';
+import { scheduleMonthlyReport } from './sla-reports';
 
 /**
  * Contracts: a completed envelope made from a template with SLA terms and contract terms becomes
@@ -44,7 +45,7 @@ async function load(ports: Ports, tenantId: string, contractId: string): Promise
 }
 
 /** Appends events built from the latest state; on a concurrent write, reloads and builds again. */
-async function change(
+export async function change(
   ports: Ports,
   tenantId: string,
   contractId: string,
@@ -101,6 +102,7 @@ export async function openContract(ports: Ports, envelope: EnvelopeState): Promi
   if (existing.length > 0) {
     const state = foldContract(existing);
     await reschedule(ports, null, state);
+    await scheduleMonthlyReport(ports, state);
     return state;
   }
   const terms = envelope.slaTerms;
@@ -144,6 +146,7 @@ export async function openContract(ports: Ports, envelope: EnvelopeState): Promi
     state = foldContract(await load(ports, envelope.tenantId, envelope.id));
   }
   await reschedule(ports, null, state);
+  await scheduleMonthlyReport(ports, state);
   return state;
 }
 
@@ -169,6 +172,8 @@ async function recordAmendment(ports: Ports, envelope: EnvelopeState, contractId
       ),
     ];
   });
+  // The amended terms may send the report on another day or in another zone.
+  await scheduleMonthlyReport(ports, state);
   return state;
 }
 

@@ -1,9 +1,11 @@
 import type { Ports, ScheduledJob } from '../ports';
 import { CONTRACT_LIFECYCLE_JOB, runContractLifecycle } from './contracts';
+import { runMonthlyReport, SLA_REPORT_JOB } from './sla-reports';
 
 /** Every job the scheduler may start, by name: the local timers and the AWS target both run these. */
 const JOBS: Record<string, (ports: Ports, job: ScheduledJob) => Promise<unknown>> = {
   [CONTRACT_LIFECYCLE_JOB]: runContractLifecycle,
+  [SLA_REPORT_JOB]: (ports, job) => runMonthlyReport(ports, job),
 };
 
 export async function runScheduledJob(ports: Ports, job: ScheduledJob): Promise<unknown> {

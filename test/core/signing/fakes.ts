@@ -252,6 +252,27 @@ export async function fakePorts(): Promise<FakePorts> {
     legalHolds: { setLegalHold: unused, isOnLegalHold: unused },
     templates: { loadEvents: unused, append: unused, list: unused },
     contracts: { loadEvents: unused, append: unused, list: unused },
+    sla: {
+      putTickets: unused,
+      getTicket: unused,
+      listTickets: unused,
+      putOutages: unused,
+      listOutages: unused,
+      putRejected: unused,
+      listRejected: unused,
+      issueStatement: unused,
+      listIssued: unused,
+      claimAlert: unused,
+    },
+    slaWebhooks: {
+      putWebhookSecret: unused,
+      getWebhookSecret: unused,
+      getMonitoringCheck: unused,
+      putMonitoringCheck: unused,
+      getPendingTicket: unused,
+      putPendingTicket: unused,
+      deletePendingTicket: unused,
+    },
     scheduler: { at: unused, cron: unused, cancel: unused },
   };
 }
