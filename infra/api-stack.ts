@@ -35,6 +35,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { BUNDLING } from './bundling';
+import { WebHosting } from './web-hosting';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -184,6 +185,8 @@ export class ApiStack extends Stack {
    */
   readonly signingRouteArn: string;
   readonly methods: Readonly<Record<string, Method>>;
+  /** The signing page and the console behind CloudFront. */
+  readonly web: WebHosting;
 
   private readonly config: StageConfig;
 
@@ -253,8 +256,9 @@ export class ApiStack extends Stack {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: [`${config.publicUrl}/auth/callback`],
-        logoutUrls: [`${config.publicUrl}/`],
+        // The console signs in through the hosted login and comes back to itself.
+        callbackUrls: [`${config.publicUrl}/auth/callback`, `${config.publicUrl}/console`],
+        logoutUrls: [`${config.publicUrl}/`, `${config.publicUrl}/console`],
       },
       supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
@@ -540,6 +544,25 @@ export class ApiStack extends Stack {
     }
     this.methods = methods;
 
+    // --- Web apps: the signing page and the console, with the API behind the same origin ----------
+    const loginDomain = this.userPool.addDomain('LoginDomain', {
+      // A prefix unique to the account and stage (Cognito domain prefixes are global).
+      cognitoDomain: { domainPrefix: `countersign-${config.name}-${this.account}` },
+    });
+    this.web = new WebHosting(this, 'Web', {
+      stage: config.name,
+      api: this.api,
+      consoleConfig: {
+        apiUrl: '',
+        auth: {
+          kind: 'cognito',
+          domain: loginDomain.baseUrl(),
+          clientId: this.userPoolClient.userPoolClientId,
+          redirectUri: `${config.publicUrl}/console`,
+        },
+      },
+    });
+    new CfnOutput(this, 'WebUrl', { value: `https://${this.web.distribution.distributionDomainName}` });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });

@@ -186,6 +186,15 @@ export class StatefulStack extends Stack {
       lifecycleRules: [
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
+      // The signing page and the console read documents through presigned URLs, from their origin only.
+      cors: [
+        {
+          allowedMethods: [HttpMethods.GET, HttpMethods.HEAD],
+          allowedOrigins: [new URL(config.publicUrl).origin],
+          allowedHeaders: ['*'],
+          maxAge: 3000,
+        },
+      ],
       removalPolicy: retain,
     });
     pinLogicalId(this.documentsBucket, STATEFUL_LOGICAL_IDS.documentsBucket);
@@ -210,11 +219,11 @@ export class StatefulStack extends Stack {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
-      // Browsers PUT to presigned URLs. Any origin for now; tighten to the public URL's origin later.
+      // The console PUTs large PDFs to presigned URLs, from its origin only.
       cors: [
         {
           allowedMethods: [HttpMethods.PUT],
-          allowedOrigins: ['*'],
+          allowedOrigins: [new URL(config.publicUrl).origin],
           allowedHeaders: ['*'],
           exposedHeaders: ['ETag'],
           maxAge: 3000,

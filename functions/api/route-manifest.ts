@@ -488,6 +488,23 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     access: { ...noAccess, table: 'read' },
   },
   {
+    name: 'listSlaReports',
+    method: 'GET',
+    path: '/v1/contracts/{id}/reports',
+    entry: 'functions/handlers/list-sla-reports.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
+    name: 'getSlaReport',
+    method: 'GET',
+    path: '/v1/contracts/{id}/reports/{month}',
+    entry: 'functions/handlers/get-sla-report.ts',
+    authorized: true,
+    // Checks the stored PDF and CSV against their hashes before handing out the links.
+    access: { ...noAccess, table: 'read', documents: 'read', dataKey: true },
+  },
+  {
     name: 'getOpenApi',
     method: 'GET',
     path: '/v1/openapi.json',

@@ -71,6 +71,7 @@ import {
   type WebhookRequest,
 } from '../core/usecases/sla-ingest';
 import { slaLive, slaStatement, slaTicketResults } from '../core/usecases/sla-read';
+import { getSlaReport, listSlaReports } from '../core/usecases/sla-report-queries';
 import {
   LiveQuery,
   MonthQuery,
@@ -78,7 +79,10 @@ import {
   OutagesResult,
   RejectedList,
   RejectedQuery,
+  ReportMonthParams,
   SlaLive,
+  SlaReportFiles,
+  SlaReportList,
   SlaStatement,
   SlaTicketResults,
   TicketIngestResult,
@@ -960,6 +964,30 @@ export const ROUTES: Record<string, RouteDefinition> = {
     run: async (ports, req) => ({
       status: 200,
       body: await slaLive(ports, who(req), req.params.id, req.query.hours),
+    }),
+  }),
+  listSlaReports: define({
+    manifest: manifest('listSlaReports'),
+    summary:
+      "The contract's issued monthly SLA reports, oldest first: each month's summary (compliance, uptime, credit) and where its files are",
+    params: ContractIdParams,
+    responses: { 200: { description: 'The issued months', schema: SlaReportList } },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await listSlaReports(ports, who(req), req.params.id),
+    }),
+  }),
+  getSlaReport: define({
+    manifest: manifest('getSlaReport'),
+    summary: "Short-lived links to an issued month's report PDF and per-ticket CSV, as they were mailed",
+    params: ReportMonthParams,
+    responses: {
+      200: { description: 'The links', schema: SlaReportFiles },
+      404: { description: 'The month was not issued (yet)' },
+    },
+    run: async (ports, req) => ({
+      status: 200,
+      body: await getSlaReport(ports, who(req), req.params.id, req.params.month),
     }),
   }),
 };

@@ -387,6 +387,27 @@ const recipientChanges = {
   }),
 };
 
+const COLOR = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour #rrggbb')
+  .openapi({ example: '#0b5cad' });
+
+export const Branding = z
+  .object({
+    logoPngBase64: z
+      .string()
+      .max(280_000)
+      .optional()
+      .openapi({ description: 'A PNG of at most 200 KB, base64 (no data: prefix)' }),
+    primaryColor: COLOR.optional().openapi({ description: 'The header and the main buttons' }),
+    accentColor: COLOR.optional().openapi({ description: 'Links and highlights' }),
+  })
+  .strict()
+  .openapi('Branding', {
+    description:
+      "The tenant's logo and colours, shown in the console, on the signing page and in invitations",
+  });
+
 export const TenantSettingsBody = z
   .object({
     envelopeDefaults: z
@@ -415,6 +436,7 @@ export const TenantSettingsBody = z
       description:
         'New template versions wait for approval by legal or an admin (not their author) before use',
     }),
+    branding: Branding.optional(),
     version: z.number().int().min(0).optional().openapi({
       description: 'The version this change was made from: a change saved since is not overwritten (409)',
     }),
@@ -449,6 +471,7 @@ export const TenantSettings = z
     recipientChanges: z.object(recipientChanges),
     documentRetentionDays: z.number().int().optional(),
     templateApprovalRequired: z.boolean().optional(),
+    branding: Branding.optional(),
     updatedAt: z.string().optional(),
     updatedBy: z.object({ sub: z.string(), email: z.string().optional() }).optional(),
   })
@@ -811,6 +834,9 @@ export const SigningSession = z
     ),
     disclosure: z.object({ version: z.string(), sha256: z.string(), text: z.string() }),
     consent: z.object({ given: z.boolean(), at: z.string().optional(), withdrawnAt: z.string().optional() }),
+    branding: Branding.optional().openapi({
+      description: "The sender organisation's logo and colours (when the session is opened)",
+    }),
     canSign: z.boolean(),
     reason: z.string().optional(),
     intent: z.string(),

@@ -272,3 +272,56 @@ export const SlaLive = z
     breached: z.array(liveItem),
   })
   .openapi('SlaLive');
+
+export const ReportMonthParams = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM'),
+});
+
+export const SlaReportList = z
+  .object({
+    contractId: z.string(),
+    items: z.array(
+      z.object({
+        month: z.string(),
+        issuedAt: z.string(),
+        reportDate: z.string(),
+        counted: z.number().int(),
+        breached: z.number().int(),
+        compliance_pct: z.number().nullable().openapi({
+          description:
+            'Every line taken together, as the month is known now (a later adjustment counts); null when nothing was counted',
+        }),
+        uptime_pct: z.number().nullable(),
+        missedLines: z.number().int(),
+        capped_pct: z.number(),
+        credit_minor: z.number().int(),
+        currency: z.string(),
+        chronicFailures: z.number().int(),
+        links: z.object({ self: z.string() }),
+      }),
+    ),
+  })
+  .openapi('SlaReportList');
+
+const reportFile = z.object({
+  url: z.string(),
+  method: z.enum(['GET', 'PUT']),
+  headers: z.record(z.string(), z.string()),
+  expiresAt: z.string(),
+  name: z.string(),
+  contentType: z.string(),
+  sha256: z.string(),
+});
+
+export const SlaReportFiles = z
+  .object({
+    contractId: z.string(),
+    month: z.string(),
+    issuedAt: z.string(),
+    reportDate: z.string(),
+    sentTo: z.array(z.string()),
+    report: reportFile.openapi({ description: 'The PDF as issued: a short-lived URL' }),
+    csv: reportFile.openapi({ description: 'The per-ticket CSV as issued: a short-lived URL' }),
+  })
+  .openapi('SlaReportFiles');

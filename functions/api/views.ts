@@ -110,6 +110,7 @@ export function tenantSettingsView(t: StoredTenantSettings): z.infer<typeof Tena
     recipientChanges: t.recipientChanges,
     ...(t.documentRetentionDays !== undefined ? { documentRetentionDays: t.documentRetentionDays } : {}),
     ...(t.templateApprovalRequired ? { templateApprovalRequired: true } : {}),
+    ...(t.branding ? { branding: t.branding } : {}),
     ...(t.updatedAt ? { updatedAt: t.updatedAt } : {}),
     ...(t.updatedBy ? { updatedBy: t.updatedBy } : {}),
   };

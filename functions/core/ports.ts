@@ -136,12 +136,16 @@ export interface DocumentStore {
   ): Promise<void>;
   /** Reads and checks against the expected SHA-256; throws IntegrityError on a mismatch. */
   getDocument(key: string, expectedSha256: string): Promise<Uint8Array>;
-  /** Checks the stored object against the expected SHA-256 before handing out a short-lived URL. */
+  /**
+   * Checks the stored object against the expected SHA-256 before handing out a short-lived URL;
+   * the download is served as `contentType` (default a PDF).
+   */
   documentUrl(
     key: string,
     filename: string,
     expiresInSeconds: number,
     expectedSha256: string,
+    contentType?: string,
   ): Promise<PresignedRequest>;
   stagingUploadUrl(key: string, contentLength: number, expiresInSeconds: number): Promise<PresignedRequest>;
   /** The staged bytes, or null when nothing was uploaded (or the object has expired). */

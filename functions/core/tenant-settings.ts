@@ -17,7 +17,22 @@ export interface TenantSettings {
   documentRetentionDays?: number;
   /** New template versions wait for approval by legal or an admin (not their author) before use. */
   templateApprovalRequired?: boolean;
+  /** How the console, the signing page and the invitations look for this tenant. */
+  branding?: TenantBranding;
 }
+
+/** A tenant's look: its logo and two colours; what is left out keeps the product's own. */
+export interface TenantBranding {
+  /** A PNG of at most `MAX_LOGO_BYTES`, base64. */
+  logoPngBase64?: string;
+  /** `#rrggbb` (lower case): the header and the main buttons. */
+  primaryColor?: string;
+  /** `#rrggbb` (lower case): links and highlights. */
+  accentColor?: string;
+}
+
+/** The largest logo a tenant may store: 200 KB. */
+export const MAX_LOGO_BYTES = 200 * 1024;
 
 export interface StoredTenantSettings extends TenantSettings {
   tenantId: string;

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       'Countersign is running in the local mode (no AWS account needed).',
       `  API:          ${service.url}/v1`,
       `  OpenAPI:      ${service.openApiUrl}`,
+      `  Console:      ${service.url}/console  (sign in at ${service.url}/local/login)`,
       `  Sent mail:    ${service.mailUrl}  (JSON at ${service.url}/local/mail)`,
       `  Sent SMS:     ${service.smsUrl}  (verification codes; SNS in AWS)`,
       `  State:        ${home}`,

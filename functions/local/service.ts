@@ -25,7 +25,14 @@ import { startEmulators } from './emulators';
 import { createHttpAdapter, type AccessLogEntry } from './http-adapter';
 import { LocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_URI } from './issuer';
 import { acquireLock } from './lock';
-import { allowBrowserReads, ensureSigningPage, staticSite } from './static-files';
+import {
+  allowBrowserReads,
+  allowBrowserUploads,
+  ensureConsolePage,
+  ensureSigningPage,
+  staticSite,
+} from './static-files';
+import { consoleRoutes } from './console-login';
 
 export interface LocalServiceOptions {
   /** State directory; without it everything lives in memory (tests). */
@@ -93,6 +100,13 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       connect: [emulators.endpoints.s3],
     });
     await allowBrowserReads(emulators.endpoints.s3, BUCKETS.documents);
+    // The sender console, built with the signing page; it uploads PDFs to the staging bucket.
+    const consolePage = staticSite({
+      mount: '/console',
+      root: await ensureConsolePage(),
+      connect: [emulators.endpoints.s3],
+    });
+    await allowBrowserUploads(emulators.endpoints.s3, BUCKETS.staging);
     const config: ServiceConfig = {
       stage: 'local',
       region: 'us-east-1',
@@ -155,6 +169,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       jwks: issuer.jwks(),
     });
     const quiet = { warn: () => undefined };
+    // The console's config.json and the local sign-in page (the local issuer in place of Cognito).
+    const consoleLocal = consoleRoutes({ issuer, apiUrl: () => config.publicUrl });
 
     const server: Server = createHttpAdapter({
       routes: ROUTE_MANIFEST.map((manifest) => ({
@@ -169,6 +185,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       authorizer: makeAuthorizer(verifier, quiet),
       extra: (req, res) => {
         if (signingPage(req, res)) return true;
+        if (consoleLocal(req, res) || consolePage(req, res)) return true;
         if (req.method === 'GET' && req.url === '/local/sms') {
           smsOutbox
             .read()

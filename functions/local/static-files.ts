@@ -1,11 +1,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { dirname, extname, join, normalize, sep } from 'node:path';
 import { PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 
 /**
- * The static web app in the local mode: web/dist/sign at `/sign` (the page recipients open from
- * their invitation) and its files under `/sign/...`, with the headers a static host must send in
+ * The static web apps in the local mode: web/dist/sign at `/sign` (the page recipients open from
+ * their invitation) and its files under `/sign/...`, and the sender console at `/console`, with the headers a static host must send in
  * AWS as well: a strict Content-Security-Policy, no MIME sniffing, and no referrer (the page's
  * address once carried the signing token in its fragment).
  */
@@ -163,6 +163,45 @@ export function ensureSigningPage(): Promise<string> {
       );
     });
   return building;
+}
+
+/** The sender console's folder (built beside the signing page, by the same build). */
+export async function ensureConsolePage(): Promise<string> {
+  return join(dirname(await ensureSigningPage()), 'console');
+}
+
+/**
+ * Lets the sender console PUT files to the S3 emulator's staging bucket through presigned upload
+ * URLs (the URL's signature is the permission, and it fixes the size). In AWS the staging bucket
+ * has the same rule (infra/stateful-stack.ts).
+ */
+export async function allowBrowserUploads(endpoint: string, bucket: string): Promise<void> {
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  try {
+    await s3.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedOrigins: ['*'],
+              AllowedMethods: ['PUT'],
+              AllowedHeaders: ['*'],
+              ExposeHeaders: ['ETag'],
+              MaxAgeSeconds: 3000,
+            },
+          ],
+        },
+      }),
+    );
+  } finally {
+    s3.destroy();
+  }
 }
 
 /**

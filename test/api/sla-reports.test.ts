@@ -303,6 +303,76 @@ describe('monthly SLA reports', () => {
     expect(reportJobsFor(contract).map((j) => j.kind)).toEqual(['cron']);
   });
 
+  it('GET /reports lists the issued months with a summary each, oldest first', async () => {
+    const res = await service.api('GET', `/v1/contracts/${contract.contractId}/reports`, {
+      token: contract.t.auditor,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.contractId).toBe(contract.contractId);
+    const items = res.body.items as Record<string, any>[];
+    expect(items.map((i) => i.month)).toEqual(['2025-01', '2025-02', '2025-03']);
+    const [january] = await issued(contract);
+    // January: JAN-1 breached its first response, JAN-2 met everything; the cap (1%) was reached.
+    expect(items[0]).toMatchObject({
+      month: '2025-01',
+      issuedAt: FEB_5.toISOString(),
+      reportDate: january!.statement.report_date,
+      counted: january!.statement.lines.reduce((n, l) => n + l.counted, 0),
+      breached: january!.statement.lines.reduce((n, l) => n + l.breached, 0),
+      capped_pct: 1,
+      credit_minor: january!.statement.credit_minor,
+      currency: 'USD',
+      chronicFailures: 0,
+      links: { self: `/v1/contracts/${contract.contractId}/reports/2025-01` },
+    });
+    expect(items[0]!.breached).toBeGreaterThan(0);
+    expect(items[0]!.compliance_pct).toBeGreaterThan(0);
+    expect(items[0]!.compliance_pct).toBeLessThan(100);
+    expect(items[1]).toMatchObject({ month: '2025-02', chronicFailures: 1 });
+  });
+
+  it('GET /reports/{month} links to the PDF and the CSV as they were issued', async () => {
+    const res = await service.api('GET', `/v1/contracts/${contract.contractId}/reports/2025-01`, {
+      token: contract.t.auditor,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const [january] = await issued(contract);
+    expect(res.body).toMatchObject({
+      contractId: contract.contractId,
+      month: '2025-01',
+      issuedAt: FEB_5.toISOString(),
+      sentTo: january!.sentTo,
+      report: { method: 'GET', name: 'sla-report-2025-01.pdf', contentType: 'application/pdf' },
+      csv: { method: 'GET', name: 'sla-tickets-2025-01.csv', contentType: 'text/csv' },
+    });
+    const pdf = await fetch(res.body.report.url);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(sha256Hex(new Uint8Array(await pdf.arrayBuffer()))).toBe(january!.sha256.report);
+    expect(res.body.report.sha256).toBe(january!.sha256.report);
+    const csv = await fetch(res.body.csv.url);
+    expect(csv.headers.get('content-type')).toBe('text/csv');
+    expect(csv.headers.get('content-disposition')).toContain('sla-tickets-2025-01.csv');
+    const text = await csv.text();
+    expect(sha256Hex(new TextEncoder().encode(text))).toBe(january!.sha256.csv);
+    expect(text).toMatch(/^JAN-1,first_response,S1,S1,90,30,/m);
+  });
+
+  it('a month not issued, a malformed month, another tenant and an unknown contract are refused', async () => {
+    const get = (path: string, token = contract.t.auditor) => service.api('GET', path, { token });
+    const base = `/v1/contracts/${contract.contractId}/reports`;
+    const notIssued = await get(`${base}/2025-06`);
+    expect(notIssued.status).toBe(404);
+    expect(notIssued.body.error.message).toContain('2025-06');
+    const malformed = await get(`${base}/2025-13`);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.details).toContainEqual(expect.objectContaining({ path: 'path.month' }));
+    const stranger = await service.token('auditor', { tenant: `other-${Date.now()}`, sub: 'x' });
+    expect((await get(base, stranger)).status).toBe(404);
+    expect((await get(`${base}/2025-01`, stranger)).status).toBe(404);
+    expect((await get('/v1/contracts/no-such-contract/reports')).status).toBe(404);
+  });
+
   it('a mail that fails is retried an hour later; the month is issued once, when the mail has left', async () => {
     const retried = await signedContract('retry');
     await putTickets(retried, [s1Breach('R-1', '2025-01-22')]);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ENVELOPE_SETTINGS } from '../../functions/core/envelope';
 import { startTestService, type TestService } from '../support/service';
 import { tenantWith as tenantOf } from '../support/tenants';
-import { createRouted } from '../support/signing';
+import { createRouted, invitationToken, mailTo, sendEnvelope, signer } from '../support/signing';
 
 let service: TestService;
 beforeAll(async () => {
@@ -178,4 +178,81 @@ describe('tenant settings', () => {
       expect((await service.api('GET', SETTINGS, { token: t.admin })).body.version).toBe(0);
     },
   );
+});
+
+describe('tenant branding', () => {
+  /** The smallest PNG: a 1x1 pixel. */
+  const PIXEL =
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+  it('a logo and two colours are kept (colours in lower case) and shown to every role', async () => {
+    const t = await tenantWith('branding');
+    const put = await service.api('PUT', SETTINGS, {
+      token: t.admin,
+      body: {
+        branding: { logoPngBase64: PIXEL, primaryColor: '#0B5CAD', accentColor: '#ffb020' },
+        version: 0,
+      },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.branding).toEqual({
+      logoPngBase64: PIXEL,
+      primaryColor: '#0b5cad',
+      accentColor: '#ffb020',
+    });
+    expect((await service.api('GET', SETTINGS, { token: t.auditor })).body.branding).toEqual(
+      put.body.branding,
+    );
+    // A whole new version: without branding, the product's own look comes back.
+    const plain = await service.api('PUT', SETTINGS, { token: t.admin, body: { version: 1 } });
+    expect(plain.body.branding).toBeUndefined();
+  });
+
+  it('a logo that is not a PNG, over 200 KB or not base64, and a colour that is not #rrggbb, are refused at their paths', async () => {
+    const t = await tenantWith('branding-bad');
+    const refused = async (branding: Record<string, unknown>) => {
+      const res = await service.api('PUT', SETTINGS, { token: t.admin, body: { branding } });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      return res.body.error.details as { path: string; message: string }[];
+    };
+    expect(
+      await refused({ logoPngBase64: Buffer.from('GIF89a not a png at all...........').toString('base64') }),
+    ).toEqual([{ path: 'body.branding.logoPngBase64', message: 'must be a PNG image' }]);
+    const big = Buffer.concat([Buffer.from(PIXEL, 'base64'), Buffer.alloc(201 * 1024)]).toString('base64');
+    expect(await refused({ logoPngBase64: big })).toEqual([
+      { path: 'body.branding.logoPngBase64', message: expect.stringContaining('at most 200 KB') },
+    ]);
+    expect(await refused({ logoPngBase64: `data:image/png;base64,${PIXEL}` })).toEqual([
+      { path: 'body.branding.logoPngBase64', message: 'must be base64 (without a data: prefix)' },
+    ]);
+    expect(await refused({ primaryColor: 'blue' })).toContainEqual(
+      expect.objectContaining({ path: 'body.branding.primaryColor' }),
+    );
+    expect((await service.api('GET', SETTINGS, { token: t.admin })).body.version).toBe(0);
+  });
+
+  it("the signing session carries the sender organisation's branding; the invitation has it as HTML", async () => {
+    const t = await tenantWith('branding-session');
+    await service.api('PUT', SETTINGS, {
+      token: t.admin,
+      body: { branding: { logoPngBase64: PIXEL, primaryColor: '#0b5cad' } },
+    });
+    const email = `branded.${Date.now()}@customer.example`;
+    const routed = await createRouted(service, t.sender, t.tenant, [{ step: 1, email }]);
+    await sendEnvelope(service, t.sender, routed.envelope.id);
+    const link = await invitationToken(service, email);
+    const session = await signer(service, 'GET', '/v1/signing/session', link);
+    expect(session.body.branding).toEqual({ logoPngBase64: PIXEL, primaryColor: '#0b5cad' });
+    const [invitation] = await mailTo(service, email, 'Please sign');
+    expect(invitation!.body.html).toContain(`<img src="data:image/png;base64,${PIXEL}"`);
+    expect(invitation!.body.html).toContain('background:#0b5cad');
+    // Another tenant's recipients see none of it.
+    const other = await tenantWith('branding-other');
+    const otherEmail = `plain.${Date.now()}@customer.example`;
+    const plain = await createRouted(service, other.sender, other.tenant, [{ step: 1, email: otherEmail }]);
+    await sendEnvelope(service, other.sender, plain.envelope.id);
+    const otherLink = await invitationToken(service, otherEmail);
+    expect((await signer(service, 'GET', '/v1/signing/session', otherLink)).body.branding).toBeUndefined();
+    expect((await mailTo(service, otherEmail, 'Please sign'))[0]!.body.html).toBeUndefined();
+  });
 });

@@ -84,9 +84,10 @@ describe('api stack: functions', () => {
   it.each(both)(
     '%s: one function per manifest route and per route task, plus the authorizer and the scheduled jobs',
     (stage, { template }) => {
+      // ...and CDK's handler that copies the web apps into their bucket.
       template.resourceCountIs(
         'AWS::Lambda::Function',
-        ROUTE_MANIFEST.length + ROUTE_TASK_MANIFEST.length + 2,
+        ROUTE_MANIFEST.length + ROUTE_TASK_MANIFEST.length + 2 + 1,
       );
       expect(Object.keys(stages[stage].api.routeFunctions).sort()).toEqual(
         ROUTE_MANIFEST.map((r) => r.name).sort(),
@@ -99,7 +100,12 @@ describe('api stack: functions', () => {
   it.each(both)(
     '%s: every function runs nodejs24.x on arm64 with tracing and source maps',
     (_stage, { json }) => {
-      const functions = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+      // CDK's own web deployment handler aside (its runtime is CDK's choice).
+      const functions = Object.entries(json.Resources)
+        .filter(
+          ([id, r]) => r.Type === 'AWS::Lambda::Function' && !id.startsWith('CustomCDKBucketDeployment'),
+        )
+        .map(([, r]) => r);
       expect(functions.length).toBeGreaterThan(0);
       for (const fn of functions) {
         expect(fn.Properties).toMatchObject({
@@ -801,6 +807,7 @@ describe('api stack: outputs', () => {
     expect(Object.keys(json.Outputs ?? {}).sort()).toEqual(
       [
         'ApiUrl',
+        'WebUrl',
         'DocumentsBucketName',
         'JwtIssuer',
         'SigningRouteArn',

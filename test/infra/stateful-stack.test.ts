@@ -140,7 +140,23 @@ describe('stateful stack', () => {
     }
   });
 
-  it.each(both)('%s: staged uploads expire after a day and are never object-locked', (_stage, { json }) => {
+  it.each(both)(
+    '%s: browsers reach the buckets from the public URL only: documents to read, staging to upload',
+    (stage, { json }) => {
+      const origin =
+        stage === 'dev' ? 'https://dev.countersign.example.com' : 'https://countersign.example.com';
+      expect(json.Resources.DocumentsBucket?.Properties?.CorsConfiguration).toEqual({
+        CorsRules: [
+          { AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: [origin], AllowedHeaders: ['*'], MaxAge: 3000 },
+        ],
+      });
+      expect(json.Resources.StagingBucket?.Properties?.CorsConfiguration).toMatchObject({
+        CorsRules: [{ AllowedMethods: ['PUT'], AllowedOrigins: [origin] }],
+      });
+    },
+  );
+
+  it.each(both)('%s: staged uploads expire after a day and are never object-locked', (stage, { json }) => {
     const staging = json.Resources.StagingBucket?.Properties ?? {};
     expect(staging.ObjectLockEnabled).toBeUndefined();
     expect(staging.ObjectLockConfiguration).toBeUndefined();
@@ -170,7 +186,9 @@ describe('stateful stack', () => {
         CorsRules: [
           {
             AllowedMethods: ['PUT'],
-            AllowedOrigins: ['*'],
+            AllowedOrigins: [
+              stage === 'dev' ? 'https://dev.countersign.example.com' : 'https://countersign.example.com',
+            ],
             AllowedHeaders: ['*'],
             ExposedHeaders: ['ETag'],
             MaxAge: 3000,

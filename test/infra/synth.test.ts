@@ -81,8 +81,9 @@ describe('cdk synth (real, with esbuild bundling)', () => {
       const template = JSON.parse(
         readFileSync(path.join(outdir, `${stack}.template.json`), 'utf8'),
       ) as SynthTemplate;
+      // CDK's web deployment handler (Python, CDK's own asset) aside.
       const functions = Object.entries(template.Resources).filter(
-        ([, r]) => r.Type === 'AWS::Lambda::Function',
+        ([id, r]) => r.Type === 'AWS::Lambda::Function' && !id.startsWith('CustomCDKBucketDeployment'),
       );
       // The routes, the route tasks, the authorizer and the scheduled jobs.
       expect(functions).toHaveLength(ROUTE_MANIFEST.length + ROUTE_TASK_MANIFEST.length + 2);
@@ -102,6 +103,22 @@ describe('cdk synth (real, with esbuild bundling)', () => {
         }
       }
     }
+  });
+
+  it('builds the web apps into the asset the deployment copies to the web bucket', () => {
+    const template = JSON.parse(
+      readFileSync(path.join(outdir, 'Countersign-dev-Api.template.json'), 'utf8'),
+    ) as SynthTemplate;
+    const deployment = Object.values(template.Resources).find(
+      (r) => r.Type === 'Custom::CDKBucketDeployment',
+    );
+    const keys = (deployment?.Properties?.SourceObjectKeys ?? []) as unknown[];
+    const built = keys
+      .filter((k): k is string => typeof k === 'string' && k.endsWith('.zip'))
+      .map((k) => path.join(outdir, `asset.${k.replace(/\.zip$/, '')}`))
+      .filter((dir) => existsSync(path.join(dir, 'sign', 'index.html')));
+    expect(built).toHaveLength(1);
+    expect(existsSync(path.join(built[0]!, 'console', 'index.html'))).toBe(true);
   });
 
   it('bundles the stamp fonts and harfbuzz with the Seal task, the envelope creation and the scheduled jobs, where their code finds them', async () => {

@@ -18,6 +18,7 @@ const en = {
   'app.skip': 'Skip to content',
   'app.loading': 'Loading your documents…',
   'app.title': 'Sign documents',
+  'app.senderLogo': 'The sender’s logo',
 
   'error.missing.title': 'This link is incomplete',
   'error.missing.body':
@@ -233,6 +234,7 @@ const es: Record<Key, Message> = {
   'app.skip': 'Saltar al contenido',
   'app.loading': 'Cargando sus documentos…',
   'app.title': 'Firmar documentos',
+  'app.senderLogo': 'El logotipo del remitente',
 
   'error.missing.title': 'Este enlace está incompleto',
   'error.missing.body':

@@ -19,6 +19,7 @@ import { FieldForm } from './fields';
 import { initLang, lang, LANGS, onLangChange, setLang, t, type Key, type Lang } from './i18n';
 import { configurePdf, DocumentView } from './pdf-view';
 import { fieldValues, initialsOf, type RawValue } from './validation';
+import { applyBranding, brandLogo } from '../shared/branding';
 
 type Params = Record<string, string | number>;
 /** A message kept by key, so that it can be shown again in another language. */
@@ -252,6 +253,8 @@ class SigningPage {
   private setSession(session: SigningSession): void {
     const first = !this.session || this.session.recipient.id !== session.recipient.id;
     this.session = session;
+    // The sender's branding comes with the session as opened (the answers to acts leave it out).
+    if (session.branding) this.brand(session.branding);
     if (!first) return;
     const r = session.recipient;
     if (r.role !== 'approver') this.signature = new Adopter('signature', r.name);
@@ -265,6 +268,16 @@ class SigningPage {
       ...(this.initials ? { initials: this.initials } : {}),
       onAllDone: () => document.getElementById('sign')?.focus(),
     });
+  }
+
+  /** The sender organisation's colours on the page, and its logo before the product's name. */
+  private brand(branding: NonNullable<SigningSession['branding']>): void {
+    applyBranding(branding);
+    const name = document.querySelector<HTMLElement>('.topbar .brand');
+    if (!name) return;
+    name.querySelector('.brand-logo')?.remove();
+    const logo = brandLogo(branding, t('app.senderLogo'));
+    if (logo) name.prepend(logo);
   }
 
   /** A failure that ends the visit: a clear page, never the raw error. */

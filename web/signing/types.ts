@@ -37,6 +37,8 @@ export interface SigningSession {
   documents: SigningDocument[];
   disclosure: { version: string; sha256: string; text: string };
   consent: { given: boolean; at?: string; withdrawnAt?: string };
+  /** The sender organisation's logo and colours (in the session as opened). */
+  branding?: { logoPngBase64?: string; primaryColor?: string; accentColor?: string };
   canSign: boolean;
   reason?: string;
   intent: string;

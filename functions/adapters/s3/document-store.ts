@@ -81,12 +81,13 @@ export class S3DocumentStore implements DocumentStore {
     filename: string,
     expiresIn: number,
     expectedSha256: string,
+    contentType = 'application/pdf',
   ): Promise<PresignedRequest> {
     await this.checkStored(key, expectedSha256);
     const command = new GetObjectCommand({
       Bucket: this.buckets.documents,
       Key: key,
-      ResponseContentType: 'application/pdf',
+      ResponseContentType: contentType,
       ResponseContentDisposition: `attachment; filename="${filename.replace(/[^\w .()-]/g, '_')}"`,
     });
     const url = await getSignedUrl(this.s3, command, { expiresIn });

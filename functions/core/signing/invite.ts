@@ -1,12 +1,12 @@
 import type { EnvelopeState, RecipientState } from '../envelope';
 import { sha256Hex } from '../hashing';
 import type { MailMessage, Ports } from '../ports';
-import { invitation, signingLink } from './messages';
+import { brandedHtml, invitation, signingLink } from './messages';
 
 /**
  * Issues a fresh signing link to a recipient and mails it (by default in an invitation; a
- * reminder passes its own message). Only the link's hash is stored; the secret exists in the
- * e-mail alone. Earlier links are not touched: a resend revokes them itself.
+ * reminder passes its own message), with an HTML alternative in the tenant's branding when it has
+ * one. Only the link's hash is stored; the secret exists in the e-mail alone. Earlier links are not touched: a resend revokes them itself.
  */
 export async function issueInvitation(
   ports: Ports,
@@ -23,5 +23,8 @@ export async function issueInvitation(
     email: recipient.email,
     issuedAt: ports.clock.now().toISOString(),
   });
-  return ports.mail.send(compose(state, recipient, signingLink(ports.links.publicUrl, token)));
+  const message = compose(state, recipient, signingLink(ports.links.publicUrl, token));
+  // In the sender organisation's colours and with its logo, when it has set them.
+  const branding = (await ports.tenantSettings.getSettings(state.tenantId))?.branding;
+  return ports.mail.send(branding ? { ...message, html: brandedHtml(message, branding) } : message);
 }

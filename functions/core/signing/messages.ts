@@ -284,3 +284,64 @@ export function delegatedNotice(
     ].join('\n'),
   };
 }
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Black or white, whichever reads better on `hex` (WCAG relative luminance). */
+export function textColorOn(hex: string): '#000000' | '#ffffff' {
+  const channel = (i: number) => {
+    const c = parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+  // Contrast against black (L + 0.05) / 0.05 and against white 1.05 / (L + 0.05).
+  return (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) ? '#000000' : '#ffffff';
+}
+
+const SIGNING_LINK = /\/sign#t=/;
+
+/**
+ * The HTML alternative of a mail in the tenant's colours and with its logo: the same words as the
+ * text, paragraph by paragraph, links clickable and the signing link as a button. Styles are
+ * inline (mail clients drop style sheets); the logo is a data: image, which some web mail clients
+ * do not show (the text stands without it).
+ */
+export function brandedHtml(
+  message: MailMessage,
+  branding: { logoPngBase64?: string; primaryColor?: string; accentColor?: string },
+): string {
+  const primary = branding.primaryColor ?? '#1f3a5f';
+  const accent = branding.accentColor ?? primary;
+  const link = (url: string) =>
+    SIGNING_LINK.test(url)
+      ? `<a href="${escapeHtml(url)}" style="display:inline-block;padding:10px 18px;border-radius:4px;background:${primary};color:${textColorOn(primary)};text-decoration:none;font-weight:bold">Open the documents</a>`
+      : `<a href="${escapeHtml(url)}" style="color:${accent}">${escapeHtml(url)}</a>`;
+  const paragraphs = message.text
+    .split(/\n{2,}/)
+    .map((block) =>
+      block
+        .split('\n')
+        .map((line) =>
+          line
+            .split(/(https?:\/\/\S+)/)
+            .map((part, i) => (i % 2 === 1 ? link(part) : escapeHtml(part)))
+            .join(''),
+        )
+        .join('<br>'),
+    )
+    .map((html) => `<p style="margin:0 0 14px">${html}</p>`)
+    .join('\n');
+  const logo = branding.logoPngBase64
+    ? `<img src="data:image/png;base64,${branding.logoPngBase64}" alt="" height="40" style="display:block;height:40px;width:auto;border:0">`
+    : '&nbsp;';
+  return [
+    '<!doctype html>',
+    `<html><head><meta charset="utf-8"><title>${escapeHtml(message.subject)}</title></head>`,
+    '<body style="margin:0;padding:0;background:#f4f5f7">',
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:640px;margin:0 auto;font-family:Arial,Helvetica,sans-serif">',
+    `<tr><td style="background:${primary};padding:14px 24px">${logo}</td></tr>`,
+    `<tr><td style="background:#ffffff;padding:24px;color:#1f2328;font-size:15px;line-height:1.5">\n${paragraphs}\n</td></tr>`,
+    `<tr><td style="height:6px;background:${accent}"></td></tr>`,
+    '</table></body></html>',
+  ].join('\n');
+}

@@ -30,7 +30,7 @@ import {
   type ErrorDetail,
 } from '../errors';
 import { sha256Hex } from '../hashing';
-import { retainUntil } from '../tenant-settings';
+import { retainUntil, type TenantBranding } from '../tenant-settings';
 import type { Ports, PresignedRequest } from '../ports';
 import { resolveSigner, type ClientInfo, type SignerContext } from './signer-access';
 import { actNotice, consentWithdrawn, groupSigned } from './messages';
@@ -54,6 +54,8 @@ export interface SigningSession {
   documents: { id: string; name: string; sha256: string; pageCount: number }[];
   disclosure: { version: string; sha256: string; text: string };
   consent: { given: boolean; at?: string; withdrawnAt?: string };
+  /** The sender organisation's logo and colours, given when the session is opened. */
+  branding?: TenantBranding;
   /** Whether this recipient can sign now, and if not, why. */
   canSign: boolean;
   reason?: string;
@@ -127,18 +129,24 @@ export async function openSession(
   return withRetry(async () => {
     const ctx = await resolveSigner(ports, token, client, { allowUnauthenticated: true });
     if (needsCode(ctx)) return authPrompt(ctx);
-    if (ctx.envelope.status !== 'sent' || ctx.recipient.status !== 'sent') return session(ctx);
+    const branded = async (s: SigningSession): Promise<SigningSession> => {
+      const branding = (await ports.tenantSettings.getSettings(ctx.envelope.tenantId))?.branding;
+      return branding ? { ...s, branding } : s;
+    };
+    if (ctx.envelope.status !== 'sent' || ctx.recipient.status !== 'sent') return branded(session(ctx));
     const { state } = await appendEvent(ports.envelopes, ctx.envelope, {
       type: 'recipient.viewed',
       at: ports.clock.now().toISOString(),
       actor: ctx.actor,
       data: { recipientId: ctx.recipient.id },
     });
-    return session({
-      ...ctx,
-      envelope: state,
-      recipient: state.recipients.find((r) => r.id === ctx.recipient.id)!,
-    });
+    return branded(
+      session({
+        ...ctx,
+        envelope: state,
+        recipient: state.recipients.find((r) => r.id === ctx.recipient.id)!,
+      }),
+    );
   });
 }
 

@@ -1,0 +1,295 @@
+/**
+ * Form parts the send pages share: how a recipient authenticates (with the phone or access code
+ * the method needs), and the reminder and expiry settings (left empty: the template's or the
+ * organisation's defaults, shown as placeholders). Server errors name fields by path
+ * (`body.recipients[0].email`); `showDetails` puts each message under its control.
+ */
+
+import type { ApiError } from './api';
+import { dictionary } from './i18n';
+import type { AuthInput, AuthMethod, EnvelopeSettings, SettingsInput } from './types';
+import { field, fieldError, h, input, on, select, uid } from './ui';
+
+const t = dictionary(
+  {
+    auth: 'Identity check',
+    'auth.email': 'E-mail link only',
+    'auth.email_code': 'Code by e-mail',
+    'auth.sms': 'Code by SMS',
+    'auth.access_code': 'Access code',
+    phone: 'Mobile phone',
+    phoneHint: 'International form, such as +15555550123.',
+    code: 'Access code',
+    codeHint:
+      '6 to 32 characters. Give it to the recipient yourself (by phone, in person); it is not shown again.',
+    'required.phone': 'Enter a phone number in international form, such as +15555550123.',
+    'required.code': 'The access code needs 6 to 32 characters.',
+    settings: 'Reminders and expiry',
+    settingsHint: 'Leave a box empty to use the default shown in it.',
+    firstAfter: 'First reminder after (hours)',
+    every: 'Then every (hours)',
+    max: 'Reminders at most',
+    expires: 'Expires after (days)',
+    warn: 'Warn before expiry (days)',
+    wholeNumber: 'Enter a whole number.',
+  },
+  {
+    auth: 'Comprobación de identidad',
+    'auth.email': 'Solo el enlace por correo',
+    'auth.email_code': 'Código por correo',
+    'auth.sms': 'Código por SMS',
+    'auth.access_code': 'Código de acceso',
+    phone: 'Teléfono móvil',
+    phoneHint: 'En formato internacional, como +34600000000.',
+    code: 'Código de acceso',
+    codeHint:
+      'De 6 a 32 caracteres. Déselo usted al destinatario (por teléfono, en persona); no se vuelve a mostrar.',
+    'required.phone': 'Escriba un teléfono en formato internacional, como +34600000000.',
+    'required.code': 'El código de acceso necesita de 6 a 32 caracteres.',
+    settings: 'Recordatorios y caducidad',
+    settingsHint: 'Deje una casilla vacía para usar el valor predeterminado que muestra.',
+    firstAfter: 'Primer recordatorio tras (horas)',
+    every: 'Después cada (horas)',
+    max: 'Recordatorios como máximo',
+    expires: 'Caduca tras (días)',
+    warn: 'Avisar antes de caducar (días)',
+    wholeNumber: 'Escriba un número entero.',
+  },
+);
+
+const METHODS: AuthMethod[] = ['email', 'email_code', 'sms', 'access_code'];
+
+/** The authentication method select and the phone or code it needs. */
+export class AuthControls {
+  readonly element: HTMLElement;
+  readonly method: HTMLSelectElement;
+  readonly phone: HTMLInputElement;
+  readonly code: HTMLInputElement;
+  private readonly phoneField: HTMLElement;
+  private readonly codeField: HTMLElement;
+
+  constructor(initial: AuthMethod = 'email') {
+    this.method = select(
+      METHODS.map((m) => ({ value: m, label: t(`auth.${m}`) })),
+      initial,
+      { 'data-part': 'auth' },
+    );
+    this.phone = input({
+      type: 'tel',
+      autocomplete: 'off',
+      'data-part': 'phone',
+      placeholder: '+15555550123',
+    });
+    this.code = input({
+      type: 'text',
+      autocomplete: 'off',
+      'data-part': 'code',
+      minlength: 6,
+      maxlength: 32,
+    });
+    this.phoneField = field(t('phone'), this.phone, { hint: t('phoneHint'), required: true });
+    this.codeField = field(t('code'), this.code, { hint: t('codeHint'), required: true });
+    this.element = h(
+      'div',
+      { class: 'auth-controls' },
+      field(t('auth'), this.method),
+      this.phoneField,
+      this.codeField,
+    );
+    on(this.method, 'change', () => this.sync());
+    this.sync();
+  }
+
+  private sync(): void {
+    this.phoneField.hidden = this.method.value !== 'sms';
+    this.codeField.hidden = this.method.value !== 'access_code';
+  }
+
+  /** Marks what is missing; answers whether all is there. */
+  check(): boolean {
+    let ok = true;
+    fieldError(this.phone);
+    fieldError(this.code);
+    if (this.method.value === 'sms' && !/^\+[1-9]\d{6,14}$/.test(this.phone.value.trim())) {
+      fieldError(this.phone, t('required.phone'));
+      ok = false;
+    }
+    const code = this.code.value;
+    if (this.method.value === 'access_code' && (code.length < 6 || code.length > 32)) {
+      fieldError(this.code, t('required.code'));
+      ok = false;
+    }
+    return ok;
+  }
+
+  value(): AuthInput | undefined {
+    switch (this.method.value as AuthMethod) {
+      case 'email_code':
+        return { method: 'email_code' };
+      case 'sms':
+        return { method: 'sms', phone: this.phone.value.trim() };
+      case 'access_code':
+        return { method: 'access_code', code: this.code.value };
+      default:
+        return undefined;
+    }
+  }
+
+  /** The control a server path under `auth` refers to. */
+  controlFor(rest: string): HTMLElement {
+    if (rest.startsWith('phone')) return this.phone;
+    if (rest.startsWith('code')) return this.code;
+    return this.method;
+  }
+}
+
+export const BUILT_IN_SETTINGS: EnvelopeSettings = {
+  reminders: { firstAfterHours: 48, everyHours: 48, max: 10 },
+  expiresInDays: 120,
+  warnDaysBefore: 3,
+  notifySender: { signed: true, completed: true, declined: true, expired: true },
+};
+
+/** Reminders and expiry: numbers left empty take the defaults shown as placeholders. */
+export class SettingsControls {
+  readonly element: HTMLElement;
+  readonly firstAfter = input({
+    type: 'number',
+    min: 1,
+    max: 8640,
+    step: 1,
+    inputmode: 'numeric',
+    'data-part': 'firstAfterHours',
+  });
+  readonly every = input({
+    type: 'number',
+    min: 1,
+    max: 8640,
+    step: 1,
+    inputmode: 'numeric',
+    'data-part': 'everyHours',
+  });
+  readonly max = input({
+    type: 'number',
+    min: 0,
+    max: 50,
+    step: 1,
+    inputmode: 'numeric',
+    'data-part': 'max',
+  });
+  readonly expires = input({
+    type: 'number',
+    min: 1,
+    max: 360,
+    step: 1,
+    inputmode: 'numeric',
+    'data-part': 'expiresInDays',
+  });
+  readonly warn = input({
+    type: 'number',
+    min: 0,
+    max: 359,
+    step: 1,
+    inputmode: 'numeric',
+    'data-part': 'warnDaysBefore',
+  });
+
+  constructor() {
+    const headingId = uid('settings');
+    this.element = h(
+      'section',
+      { class: 'card', 'aria-labelledby': headingId },
+      h('h2', { id: headingId }, t('settings')),
+      h('p', { class: 'hint' }, t('settingsHint')),
+      h(
+        'div',
+        { class: 'grid settings-grid' },
+        field(t('firstAfter'), this.firstAfter),
+        field(t('every'), this.every),
+        field(t('max'), this.max),
+        field(t('expires'), this.expires),
+        field(t('warn'), this.warn),
+      ),
+    );
+    this.defaults(BUILT_IN_SETTINGS);
+  }
+
+  /** Shows the values that apply when a box is left empty. */
+  defaults(settings: Partial<EnvelopeSettings> | SettingsInput): void {
+    const r = { ...BUILT_IN_SETTINGS.reminders, ...settings.reminders };
+    this.firstAfter.placeholder = String(r.firstAfterHours);
+    this.every.placeholder = String(r.everyHours);
+    this.max.placeholder = String(r.max);
+    this.expires.placeholder = String(settings.expiresInDays ?? BUILT_IN_SETTINGS.expiresInDays);
+    this.warn.placeholder = String(settings.warnDaysBefore ?? BUILT_IN_SETTINGS.warnDaysBefore);
+  }
+
+  private number(el: HTMLInputElement): number | undefined | null {
+    const raw = el.value.trim();
+    if (!raw) return undefined;
+    const n = Number(raw);
+    return Number.isInteger(n) ? n : null;
+  }
+
+  check(): boolean {
+    let ok = true;
+    for (const el of [this.firstAfter, this.every, this.max, this.expires, this.warn]) {
+      const bad = this.number(el) === null;
+      fieldError(el, bad ? t('wholeNumber') : undefined);
+      if (bad) ok = false;
+    }
+    return ok;
+  }
+
+  value(): SettingsInput {
+    const reminders: NonNullable<SettingsInput['reminders']> = {};
+    const firstAfter = this.number(this.firstAfter);
+    const every = this.number(this.every);
+    const max = this.number(this.max);
+    if (typeof firstAfter === 'number') reminders.firstAfterHours = firstAfter;
+    if (typeof every === 'number') reminders.everyHours = every;
+    if (typeof max === 'number') reminders.max = max;
+    const expires = this.number(this.expires);
+    const warn = this.number(this.warn);
+    return {
+      ...(Object.keys(reminders).length ? { reminders } : {}),
+      ...(typeof expires === 'number' ? { expiresInDays: expires } : {}),
+      ...(typeof warn === 'number' ? { warnDaysBefore: warn } : {}),
+    };
+  }
+
+  /** The control a server path (`body.reminders.max`, `body.expiresInDays`) refers to. */
+  controlFor(path: string): HTMLElement | undefined {
+    const map: Record<string, HTMLElement> = {
+      'body.reminders.firstAfterHours': this.firstAfter,
+      'body.reminders.everyHours': this.every,
+      'body.reminders.max': this.max,
+      'body.expiresInDays': this.expires,
+      'body.warnDaysBefore': this.warn,
+    };
+    return map[path];
+  }
+}
+
+/**
+ * Each of the server's field errors under the control it names (`resolve` maps a path to a
+ * control); answers the first control marked, to move focus to.
+ */
+export function showDetails(
+  err: ApiError,
+  resolve: (path: string) => HTMLElement | undefined,
+): HTMLElement | undefined {
+  let first: HTMLElement | undefined;
+  for (const detail of err.details) {
+    const control = resolve(detail.path);
+    if (!control) continue;
+    fieldError(control, detail.message);
+    first ??= control;
+  }
+  return first;
+}
+
+/** Clears every field error inside an element. */
+export function clearErrors(root: HTMLElement): void {
+  for (const el of root.querySelectorAll<HTMLElement>('[aria-invalid="true"]')) fieldError(el);
+}

@@ -1,0 +1,559 @@
+/**
+ * `#/send/template`: an envelope from an approved template version. The sender picks the template
+ * and the version (approved ones only), names a person for each of its roles, fills its merge
+ * fields (a form made from the template's merge keys), sets reminders and expiry, previews the
+ * PDF with the values where they will be printed, and sends (create, then send).
+ *
+ * The preview is the template's PDF with the values laid over it in the browser; the SLA schedule
+ * pages the server adds from the template's terms are not in it (the note says so).
+ */
+
+import { ApiError } from '../api';
+import { AuthControls, clearErrors, SettingsControls, showDetails } from '../forms';
+import { dictionary } from '../i18n';
+import { nestMergeData } from '../logic';
+import { PdfPages, placeBox } from '../pdf-pages';
+import type { DocumentLink, Envelope, Template, TemplateSummary } from '../types';
+import {
+  button,
+  errorBox,
+  field,
+  fieldError,
+  focusHeading,
+  h,
+  input,
+  on,
+  pageHeader,
+  ProgressBar,
+  toast,
+  uid,
+} from '../ui';
+import type { PageContext } from './registry';
+
+const t = dictionary(
+  {
+    title: 'Send from a template',
+    pick: 'Template',
+    template: 'Template',
+    version: 'Version',
+    versionLabel: (p) => `Version ${p.v}${p.latest ? ' (newest approved)' : ''}`,
+    noTemplates: 'There is no approved template yet.',
+    choose: 'Choose a template',
+    loadingTemplate: 'Reading the template…',
+    people: 'People',
+    peopleHint: 'Who takes each of the template’s roles.',
+    roleTitle: (p) => `${p.name} · step ${p.step} · ${p.role}`,
+    'role.signer': 'signs',
+    'role.approver': 'approves',
+    'role.carbon_copy': 'receives a copy',
+    name: 'Name',
+    email: 'E-mail',
+    merge: 'Contract details',
+    mergeHint: 'These values are printed on the document.',
+    noMerge: 'This template has no fields to fill.',
+    details: 'Title and message',
+    envTitle: 'Title',
+    message: 'Message to the recipients',
+    preview: 'Preview',
+    showPreview: 'Show the preview',
+    refreshPreview: 'Update the preview',
+    previewNote:
+      'The template’s document with your values where they will be printed. The SLA schedule generated from the template’s terms is added when the envelope is created.',
+    send: 'Send for signature',
+    sending: 'Sending…',
+    sent: (p) => `“${p.title}” was sent.`,
+    createdNotSent: 'The envelope was saved as a draft but could not be sent.',
+    notSent: 'Nothing was sent.',
+    fix: 'Some details are missing: see the marked boxes.',
+    'missing.name': 'Enter the name.',
+    'missing.email': 'Enter an e-mail address.',
+    'missing.merge': 'The template needs this value.',
+    'missing.title': 'Enter a title.',
+    previewLabel: 'Preview of the document',
+  },
+  {
+    title: 'Enviar desde una plantilla',
+    pick: 'Plantilla',
+    template: 'Plantilla',
+    version: 'Versión',
+    versionLabel: (p) => `Versión ${p.v}${p.latest ? ' (la aprobada más reciente)' : ''}`,
+    noTemplates: 'Aún no hay ninguna plantilla aprobada.',
+    choose: 'Elija una plantilla',
+    loadingTemplate: 'Leyendo la plantilla…',
+    people: 'Personas',
+    peopleHint: 'Quién ocupa cada rol de la plantilla.',
+    roleTitle: (p) => `${p.name} · paso ${p.step} · ${p.role}`,
+    'role.signer': 'firma',
+    'role.approver': 'aprueba',
+    'role.carbon_copy': 'recibe una copia',
+    name: 'Nombre',
+    email: 'Correo electrónico',
+    merge: 'Datos del contrato',
+    mergeHint: 'Estos valores se imprimen en el documento.',
+    noMerge: 'Esta plantilla no tiene campos que rellenar.',
+    details: 'Título y mensaje',
+    envTitle: 'Título',
+    message: 'Mensaje para los destinatarios',
+    preview: 'Vista previa',
+    showPreview: 'Mostrar la vista previa',
+    refreshPreview: 'Actualizar la vista previa',
+    previewNote:
+      'El documento de la plantilla con sus valores donde se imprimirán. El anexo de SLA generado con los términos de la plantilla se añade al crear el sobre.',
+    send: 'Enviar para firmar',
+    sending: 'Enviando…',
+    sent: (p) => `Se envió «${p.title}».`,
+    createdNotSent: 'El sobre se guardó como borrador, pero no se pudo enviar.',
+    notSent: 'No se envió nada.',
+    fix: 'Faltan datos: vea las casillas marcadas.',
+    'missing.name': 'Escriba el nombre.',
+    'missing.email': 'Escriba una dirección de correo.',
+    'missing.merge': 'La plantilla necesita este valor.',
+    'missing.title': 'Escriba un título.',
+    previewLabel: 'Vista previa del documento',
+  },
+);
+
+interface RoleRow {
+  role: Template['roles'][number];
+  name: HTMLInputElement;
+  email: HTMLInputElement;
+  auth: AuthControls;
+}
+
+export async function render(ctx: PageContext): Promise<() => void> {
+  let template: Template | undefined;
+  let roles: RoleRow[] = [];
+  let mergeInputs = new Map<string, HTMLInputElement>();
+  let preview: PdfPages | undefined;
+  let previewBytes: { key: string; bytes: Uint8Array } | undefined;
+
+  const templateSelect = h('select', { id: 'template-select' });
+  const versionSelect = h('select', { id: 'version-select' });
+  const pickError = h('div');
+  const pickHeading = uid('pick');
+  const pickCard = h(
+    'section',
+    { class: 'card', 'aria-labelledby': pickHeading },
+    h('h2', { id: pickHeading }, t('pick')),
+    h(
+      'div',
+      { class: 'grid wide' },
+      field(t('template'), templateSelect),
+      field(t('version'), versionSelect),
+    ),
+    pickError,
+  );
+  const body = h('div', { class: 'template-body' });
+  ctx.root.append(pageHeader(t('title')), pickCard, body);
+
+  // The templates with an approved version, newest first as the API lists them.
+  let templates: TemplateSummary[] = [];
+  try {
+    let cursor: string | undefined;
+    do {
+      const page = await ctx.api.get<{ items: TemplateSummary[]; nextCursor?: string }>(
+        '/v1/templates',
+        { limit: 100, cursor },
+        { signal: ctx.signal },
+      );
+      templates.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor && templates.length < 500);
+  } catch (err) {
+    pickError.replaceChildren(errorBox(err));
+    return () => undefined;
+  }
+  templates = templates.filter((x) => !x.archived && x.approvedVersion !== undefined);
+  if (!templates.length) {
+    pickCard.append(h('p', { class: 'notice info' }, t('noTemplates')));
+    templateSelect.disabled = true;
+    versionSelect.disabled = true;
+    return () => undefined;
+  }
+  templateSelect.replaceChildren(
+    h('option', { value: '' }, t('choose')),
+    ...templates.map((x) => h('option', { value: x.templateId }, x.name)),
+  );
+  versionSelect.disabled = true;
+
+  const wanted = ctx.query.get('template');
+  on(templateSelect, 'change', () => void chooseTemplate());
+  on(versionSelect, 'change', () => void loadVersion(Number(versionSelect.value)));
+  if (wanted && templates.some((x) => x.templateId === wanted)) {
+    templateSelect.value = wanted;
+    await chooseTemplate(Number(ctx.query.get('version')) || undefined);
+  }
+
+  async function chooseTemplate(version?: number): Promise<void> {
+    const summary = templates.find((x) => x.templateId === templateSelect.value);
+    body.replaceChildren();
+    versionSelect.replaceChildren();
+    versionSelect.disabled = true;
+    if (!summary?.approvedVersion) return;
+    body.replaceChildren(h('p', { role: 'status', class: 'loading' }, t('loadingTemplate')));
+    // Approved versions: each version's status, newest first (at most the last 20).
+    const numbers = Array.from(
+      { length: Math.min(20, summary.latestVersion) },
+      (_, i) => summary.latestVersion - i,
+    );
+    const approved: number[] = [];
+    await Promise.all(
+      numbers.map(async (v) => {
+        if (v === summary.approvedVersion) return approved.push(v);
+        try {
+          const at = await ctx.api.get<Template>(
+            `/v1/templates/${encodeURIComponent(summary.templateId)}`,
+            { version: v },
+            {
+              signal: ctx.signal,
+            },
+          );
+          if (at.status === 'approved') approved.push(v);
+        } catch {
+          // A version that cannot be read is not offered.
+        }
+        return undefined;
+      }),
+    );
+    approved.sort((a, b) => b - a);
+    versionSelect.replaceChildren(
+      ...approved.map((v) =>
+        h(
+          'option',
+          { value: String(v) },
+          t('versionLabel', { v, latest: v === summary.approvedVersion ? 1 : '' }),
+        ),
+      ),
+    );
+    versionSelect.disabled = approved.length < 2;
+    versionSelect.value = String(version && approved.includes(version) ? version : summary.approvedVersion);
+    await loadVersion(Number(versionSelect.value));
+  }
+
+  async function loadVersion(version: number): Promise<void> {
+    const tid = templateSelect.value;
+    pickError.replaceChildren();
+    try {
+      template = await ctx.api.get<Template>(
+        `/v1/templates/${encodeURIComponent(tid)}`,
+        { version },
+        { signal: ctx.signal },
+      );
+    } catch (err) {
+      if (!ctx.signal.aborted) pickError.replaceChildren(errorBox(err));
+      return;
+    }
+    history.replaceState(
+      history.state,
+      '',
+      `#/send/template?template=${encodeURIComponent(tid)}&version=${version}`,
+    );
+    drawForm(template);
+  }
+
+  function drawForm(tpl: Template): void {
+    preview?.destroy();
+    preview = undefined;
+    previewBytes = undefined;
+
+    // People for each role, in routing order.
+    roles = [...tpl.roles]
+      .sort((a, b) => a.step - b.step)
+      .map((role) => ({
+        role,
+        name: input({ autocomplete: 'off', maxlength: 200, 'data-role': role.name, 'data-part': 'name' }),
+        email: input({
+          type: 'email',
+          autocomplete: 'off',
+          maxlength: 254,
+          'data-role': role.name,
+          'data-part': 'email',
+        }),
+        auth: new AuthControls(),
+      }));
+    const peopleHeading = uid('people');
+    const peopleCard = h(
+      'section',
+      { class: 'card', 'aria-labelledby': peopleHeading },
+      h('h2', { id: peopleHeading }, t('people')),
+      h('p', { class: 'hint' }, t('peopleHint')),
+      ...roles.map((row) =>
+        h(
+          'fieldset',
+          { class: 'role-assignment', 'data-role': row.role.name },
+          h(
+            'legend',
+            {},
+            t('roleTitle', { name: row.role.name, step: row.role.step, role: t(`role.${row.role.role}`) }),
+          ),
+          h(
+            'div',
+            { class: 'grid' },
+            field(t('name'), row.name, { required: true }),
+            field(t('email'), row.email, { required: true }),
+          ),
+          row.role.role === 'carbon_copy' ? null : row.auth.element,
+        ),
+      ),
+    );
+
+    // A box per merge key (a key used twice is asked once).
+    mergeInputs = new Map();
+    const keys = [...new Map(tpl.mergeFields.map((m) => [m.key, m])).values()];
+    for (const m of keys) {
+      mergeInputs.set(m.key, input({ autocomplete: 'off', maxlength: 500, 'data-merge-key': m.key }));
+    }
+    const mergeHeading = uid('merge');
+    const mergeCard = h(
+      'section',
+      { class: 'card', 'aria-labelledby': mergeHeading },
+      h('h2', { id: mergeHeading }, t('merge')),
+      keys.length
+        ? [
+            h('p', { class: 'hint' }, t('mergeHint')),
+            h(
+              'div',
+              { class: 'grid' },
+              ...keys.map((m) => field(m.key, mergeInputs.get(m.key)!, { required: m.required !== false })),
+            ),
+          ]
+        : h('p', { class: 'muted' }, t('noMerge')),
+    );
+
+    const title = input({ id: 'envelope-title', maxlength: 200, value: tpl.name, autocomplete: 'off' });
+    const message = h('textarea', { id: 'envelope-message', rows: 3, maxlength: 10000 });
+    message.value = tpl.message;
+    const detailsHeading = uid('details');
+    const detailsCard = h(
+      'section',
+      { class: 'card', 'aria-labelledby': detailsHeading },
+      h('h2', { id: detailsHeading }, t('details')),
+      field(t('envTitle'), title, { required: true }),
+      field(t('message'), message),
+    );
+
+    const settings = new SettingsControls();
+    void ctx.api
+      .get<{ envelopeDefaults: Parameters<SettingsControls['defaults']>[0] }>(
+        '/v1/tenant/settings',
+        undefined,
+        {
+          signal: ctx.signal,
+        },
+      )
+      .then((s) =>
+        settings.defaults({
+          ...s.envelopeDefaults,
+          ...tpl.settings,
+          reminders: { ...s.envelopeDefaults.reminders, ...tpl.settings.reminders },
+        }),
+      )
+      .catch(() => settings.defaults(tpl.settings));
+
+    // The preview.
+    const previewHeading = uid('preview');
+    const previewSlot = h('div', { class: 'preview-slot' });
+    const previewError = h('div');
+    const previewButton = button(t('showPreview'), () => void showPreview(), { id: 'show-preview' });
+    const previewCard = h(
+      'section',
+      { class: 'card', 'aria-labelledby': previewHeading },
+      h('h2', { id: previewHeading }, t('preview')),
+      h('p', { class: 'hint' }, t('previewNote')),
+      h('div', { class: 'actions' }, previewButton),
+      previewError,
+      previewSlot,
+    );
+    for (const el of mergeInputs.values()) on(el, 'input', () => preview && overlayValues());
+
+    const progress = new ProgressBar(t('sending'));
+    const outcome = h('div', { class: 'outcome' });
+    const sendButton = h(
+      'button',
+      { type: 'submit', class: 'button primary', id: 'send-envelope' },
+      t('send'),
+    );
+    const form = h(
+      'form',
+      { class: 'send-form', novalidate: true },
+      peopleCard,
+      mergeCard,
+      detailsCard,
+      settings.element,
+      previewCard,
+      h(
+        'div',
+        { class: 'card submit-card' },
+        progress.element,
+        outcome,
+        h('div', { class: 'actions' }, sendButton),
+      ),
+    );
+    body.replaceChildren(form);
+    on(form, 'submit', (event) => {
+      event.preventDefault();
+      void submit();
+    });
+
+    function mergeValues(): Record<string, string> {
+      const values: Record<string, string> = {};
+      for (const [key, el] of mergeInputs) if (el.value.trim()) values[key] = el.value.trim();
+      return values;
+    }
+
+    function overlayValues(): void {
+      if (!preview) return;
+      const values = mergeValues();
+      for (const page of preview.pages) page.overlays.replaceChildren();
+      for (const m of tpl.mergeFields) {
+        const page = preview.page(m.page);
+        if (!page) continue;
+        const value = values[m.key];
+        const box = h(
+          'div',
+          { class: `merge-overlay${value ? '' : ' empty'}`, 'data-merge-key': m.key },
+          value ?? `{${m.key}}`,
+        );
+        placeBox(box, page, m);
+        // The text at the size it is printed, scaled with the page.
+        box.style.fontSize = `${((m.fontSize ?? 11) / page.width) * 100}cqw`;
+        page.overlays.append(box);
+      }
+    }
+
+    async function showPreview(): Promise<void> {
+      previewError.replaceChildren();
+      previewButton.disabled = true;
+      try {
+        const key = `${tpl.id}@${tpl.version}`;
+        if (previewBytes?.key !== key) {
+          const link = await ctx.api.get<DocumentLink>(
+            `/v1/templates/${encodeURIComponent(tpl.id)}/document`,
+            { version: tpl.version },
+            { signal: ctx.signal },
+          );
+          const res = await fetch(link.url, { credentials: 'omit', referrerPolicy: 'no-referrer' });
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          previewBytes = { key, bytes: new Uint8Array(await res.arrayBuffer()) };
+        }
+        if (!preview) {
+          preview = new PdfPages(ctx.assets, t('previewLabel'));
+          previewSlot.replaceChildren(preview.element);
+          await preview.load(previewBytes.bytes);
+        }
+        overlayValues();
+        previewButton.textContent = t('refreshPreview');
+      } catch (err) {
+        if (!ctx.signal.aborted) previewError.replaceChildren(errorBox(err));
+      } finally {
+        previewButton.disabled = false;
+      }
+    }
+
+    function controlFor(path: string): HTMLElement | undefined {
+      const role = /^body\.roles\.([A-Za-z0-9_-]+)\.?(.*)$/.exec(path);
+      if (role) {
+        const row = roles.find((r) => r.role.name === role[1]);
+        if (!row) return undefined;
+        const rest = role[2] ?? '';
+        if (rest.startsWith('auth')) return row.auth.controlFor(rest.replace(/^auth\.?/, ''));
+        return rest.startsWith('email') ? row.email : row.name;
+      }
+      const merge = /^body\.mergeData\.(.+)$/.exec(path);
+      if (merge) return mergeInputs.get(merge[1]!);
+      if (path.startsWith('body.title')) return title;
+      if (path.startsWith('body.message')) return message;
+      return settings.controlFor(path);
+    }
+
+    function check(): HTMLElement | undefined {
+      clearErrors(form);
+      const missing: HTMLElement[] = [];
+      for (const row of roles) {
+        if (!row.name.value.trim()) {
+          fieldError(row.name, t('missing.name'));
+          missing.push(row.name);
+        }
+        if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(row.email.value.trim())) {
+          fieldError(row.email, t('missing.email'));
+          missing.push(row.email);
+        }
+        if (row.role.role !== 'carbon_copy' && !row.auth.check()) {
+          missing.push(row.auth.element.querySelector<HTMLElement>('[aria-invalid="true"]')!);
+        }
+      }
+      for (const m of keys) {
+        const el = mergeInputs.get(m.key)!;
+        if (m.required !== false && !el.value.trim()) {
+          fieldError(el, t('missing.merge'));
+          missing.push(el);
+        }
+      }
+      if (!title.value.trim()) {
+        fieldError(title, t('missing.title'));
+        missing.push(title);
+      }
+      if (!settings.check())
+        missing.push(settings.element.querySelector<HTMLElement>('[aria-invalid="true"]')!);
+      return missing[0];
+    }
+
+    async function submit(): Promise<void> {
+      outcome.replaceChildren();
+      const invalid = check();
+      if (invalid) {
+        outcome.replaceChildren(h('p', { class: 'notice error', role: 'alert' }, t('fix')));
+        invalid.focus();
+        return;
+      }
+      sendButton.disabled = true;
+      sendButton.textContent = t('sending');
+      progress.set(undefined);
+      let created: Envelope | undefined;
+      try {
+        created = await ctx.api.post<Envelope>(
+          '/v1/envelopes',
+          {
+            title: title.value.trim(),
+            ...(message.value.trim() ? { message: message.value } : {}),
+            template: { id: tpl.id, version: tpl.version },
+            roles: Object.fromEntries(
+              roles.map((row) => {
+                const auth = row.role.role === 'carbon_copy' ? undefined : row.auth.value();
+                return [
+                  row.role.name,
+                  { name: row.name.value.trim(), email: row.email.value.trim(), ...(auth ? { auth } : {}) },
+                ];
+              }),
+            ),
+            mergeData: nestMergeData(mergeValues()),
+            ...settings.value(),
+          },
+          { signal: ctx.signal },
+        );
+        await ctx.api.post(`/v1/envelopes/${encodeURIComponent(created.id)}/send`, undefined, {
+          signal: ctx.signal,
+        });
+        toast(t('sent', { title: created.title }), 'success');
+        ctx.navigate(`/envelopes/${encodeURIComponent(created.id)}`);
+      } catch (err) {
+        if (ctx.signal.aborted) return;
+        if (created) {
+          toast(`${t('createdNotSent')} ${err instanceof Error ? err.message : ''}`, 'error');
+          ctx.navigate(`/envelopes/${encodeURIComponent(created.id)}`);
+          return;
+        }
+        outcome.replaceChildren(errorBox(err, t('notSent')));
+        const first = err instanceof ApiError ? showDetails(err, controlFor) : undefined;
+        if (first) first.focus();
+        else focusHeading(outcome.querySelector<HTMLElement>('.notice-title'));
+      } finally {
+        progress.hide();
+        sendButton.disabled = false;
+        sendButton.textContent = t('send');
+      }
+    }
+  }
+
+  return () => preview?.destroy();
+}

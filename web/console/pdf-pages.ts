@@ -1,0 +1,230 @@
+/**
+ * A PDF shown page by page with pdf.js, for the console's pages that place or preview things on a
+ * document (the one-off send, the template preview, the template editor). The same rendering as
+ * the signing page's viewer (web/signing/pdf-view.ts: drawn when near the screen, drawn again
+ * when the width changes a lot, off-screen first), without its recipient-specific parts: each
+ * page has an `overlays` layer whose children are placed in percent of the page, and its size in
+ * PDF points, so a position on screen converts to points from the top-left (as the API takes
+ * them) with `toPoints()`.
+ */
+
+import { getDocument, GlobalWorkerOptions, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist';
+import { dictionary } from './i18n';
+import { h } from './ui';
+
+const t = dictionary(
+  {
+    loading: 'Rendering the document…',
+    failed: 'The document could not be shown. It may be damaged or protected by a password.',
+    page: (p) => `Page ${p.page} of ${p.pages}`,
+  },
+  {
+    loading: 'Mostrando el documento…',
+    failed: 'No se pudo mostrar el documento. Puede estar dañado o protegido con contraseña.',
+    page: (p) => `Página ${p.page} de ${p.pages}`,
+  },
+);
+
+const MAX_RATIO = 2.5;
+const AHEAD = '800px 0px';
+
+let configured = false;
+
+/** Where the worker, fonts and character maps are: beside the console's script. */
+function configure(assets: URL): void {
+  if (configured) return;
+  GlobalWorkerOptions.workerSrc = new URL('pdf.worker.min.mjs', assets).href;
+  configured = true;
+}
+
+export interface PageBox {
+  number: number;
+  /** Page size in PDF points. */
+  width: number;
+  height: number;
+  element: HTMLElement;
+  /** The page's drawing and overlays; positions inside it are fractions of the page. */
+  frame: HTMLElement;
+  overlays: HTMLElement;
+}
+
+interface PageState extends PageBox {
+  canvas: HTMLCanvasElement;
+  proxy: PDFPageProxy;
+  drawnWidth: number;
+  drawing?: Promise<void>;
+  visible: boolean;
+}
+
+/** A box in points from the page's top-left, as a CSS position in percent of the page. */
+export function placeBox(
+  el: HTMLElement,
+  page: { width: number; height: number },
+  box: { x: number; y: number; width: number; height: number },
+): void {
+  el.style.left = `${(box.x / page.width) * 100}%`;
+  el.style.top = `${(box.y / page.height) * 100}%`;
+  el.style.width = `${(box.width / page.width) * 100}%`;
+  el.style.height = `${(box.height / page.height) * 100}%`;
+}
+
+export class PdfPages {
+  readonly element: HTMLElement;
+  readonly pages: PageBox[] = [];
+  private readonly states: PageState[] = [];
+  private readonly status: HTMLElement;
+  private readonly list: HTMLElement;
+  private pdf: PDFDocumentProxy | undefined;
+  private observer: IntersectionObserver | undefined;
+  private resizeObserver: ResizeObserver | undefined;
+  private lastWidth = 0;
+
+  constructor(
+    private readonly assets: URL,
+    label: string,
+  ) {
+    this.status = h('p', { class: 'pdf-status', role: 'status' }, t('loading'));
+    this.list = h('div', { class: 'pdf-pages' });
+    this.element = h(
+      'div',
+      { class: 'pdf-view', role: 'region', 'aria-label': label },
+      this.status,
+      this.list,
+    );
+  }
+
+  /** Reads the PDF and lays its pages out (each drawn when it comes near the screen). */
+  async load(bytes: Uint8Array): Promise<void> {
+    configure(this.assets);
+    try {
+      this.pdf = await getDocument({
+        data: bytes.slice(),
+        isEvalSupported: false,
+        cMapUrl: new URL('pdfjs/cmaps/', this.assets).href,
+        cMapPacked: true,
+        standardFontDataUrl: new URL('pdfjs/standard_fonts/', this.assets).href,
+        wasmUrl: new URL('pdfjs/wasm/', this.assets).href,
+        enableXfa: false,
+      }).promise;
+      const count = this.pdf.numPages;
+      for (let n = 1; n <= count; n++) {
+        const proxy = await this.pdf.getPage(n);
+        const { width, height } = proxy.getViewport({ scale: 1 });
+        const canvas = h('canvas', { class: 'pdf-canvas', 'aria-hidden': 'true' });
+        const overlays = h('div', { class: 'pdf-overlays' });
+        const frame = h('div', { class: 'pdf-frame', 'data-page': n }, canvas, overlays);
+        frame.style.aspectRatio = `${width} / ${height}`;
+        const element = h(
+          'div',
+          { class: 'pdf-page', 'data-page': n, 'data-rendered': 'false' },
+          h('p', { class: 'pdf-page-number' }, t('page', { page: n, pages: count })),
+          frame,
+        );
+        const state: PageState = {
+          number: n,
+          width,
+          height,
+          element,
+          frame,
+          overlays,
+          canvas,
+          proxy,
+          drawnWidth: 0,
+          visible: false,
+        };
+        this.states.push(state);
+        this.pages.push(state);
+      }
+      this.status.hidden = true;
+      this.list.replaceChildren(...this.states.map((p) => p.element));
+      this.watch();
+    } catch (err) {
+      this.status.textContent = t('failed');
+      this.status.classList.add('error');
+      throw err;
+    }
+  }
+
+  page(number: number): PageBox | undefined {
+    return this.pages.find((p) => p.number === number);
+  }
+
+  /** A point on screen (client coordinates) in PDF points from the top-left of a page. */
+  toPoints(page: PageBox, clientX: number, clientY: number): { x: number; y: number } {
+    const rect = page.frame.getBoundingClientRect();
+    return {
+      x: ((clientX - rect.left) / rect.width) * page.width,
+      y: ((clientY - rect.top) / rect.height) * page.height,
+    };
+  }
+
+  /** CSS pixels per PDF point of a page as it is shown now. */
+  scale(page: PageBox): number {
+    return page.frame.getBoundingClientRect().width / page.width;
+  }
+
+  /** The page under a point on screen, if any. */
+  pageAt(clientX: number, clientY: number): PageBox | undefined {
+    return this.pages.find((p) => {
+      const r = p.frame.getBoundingClientRect();
+      return clientX >= r.left && clientX <= r.right && clientY >= r.top && clientY <= r.bottom;
+    });
+  }
+
+  destroy(): void {
+    this.observer?.disconnect();
+    this.resizeObserver?.disconnect();
+    void this.pdf?.destroy();
+  }
+
+  private watch(): void {
+    this.observer = new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          const page = this.states.find((p) => p.element === entry.target);
+          if (!page) continue;
+          page.visible = entry.isIntersecting;
+          if (page.visible) void this.draw(page);
+        }
+      },
+      { rootMargin: AHEAD },
+    );
+    for (const page of this.states) this.observer.observe(page.element);
+    this.resizeObserver = new ResizeObserver(() => {
+      const width = this.list.clientWidth;
+      if (!this.lastWidth) this.lastWidth = width;
+      if (!width || Math.abs(width - this.lastWidth) / this.lastWidth < 0.2) return;
+      this.lastWidth = width;
+      for (const page of this.states) if (page.visible) void this.draw(page);
+    });
+    this.resizeObserver.observe(this.list);
+  }
+
+  private async draw(page: PageState): Promise<void> {
+    const cssWidth = page.frame.clientWidth;
+    if (!cssWidth) return;
+    const ratio = Math.min(window.devicePixelRatio || 1, MAX_RATIO);
+    const pixelWidth = Math.round(cssWidth * ratio);
+    if (page.drawing) await page.drawing;
+    if (Math.abs(page.drawnWidth - pixelWidth) < 2) return;
+    page.drawing = (async () => {
+      const viewport = page.proxy.getViewport({ scale: pixelWidth / page.width });
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.round(viewport.width);
+      canvas.height = Math.round(viewport.height);
+      await page.proxy.render({ canvas, viewport }).promise;
+      page.canvas.width = canvas.width;
+      page.canvas.height = canvas.height;
+      page.canvas.getContext('2d')!.drawImage(canvas, 0, 0);
+      page.drawnWidth = pixelWidth;
+      page.element.setAttribute('data-rendered', 'true');
+    })();
+    try {
+      await page.drawing;
+    } catch {
+      // A page that fails to draw stays blank; the others still show.
+    } finally {
+      page.drawing = undefined;
+    }
+  }
+}
