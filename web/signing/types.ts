@@ -1,14 +1,12 @@
 /** What the public signing API answers and takes, as this page uses it (functions/api/schemas.ts). */
 
-import type { ValueRules } from '../../functions/core/field-values';
-
 export interface SigningField {
   id: string;
   documentId: string;
   type: 'signature' | 'initials' | 'date_signed' | 'text' | 'number' | 'date' | 'checkbox' | 'dropdown';
   name?: string;
   required: boolean;
-  validation?: ValueRules;
+  validation?: { pattern?: string; min?: number | string; max?: number | string; options?: string[] };
   page: number;
   x: number;
   y: number;
@@ -82,4 +80,7 @@ export interface SignRequest {
   agree: true;
 }
 
-export type { ErrorDetail } from '../../functions/core/errors';
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
