@@ -2,8 +2,8 @@
  * Builds the static web apps into web/dist: the signing page (web/signing) and the sender console
  * (web/console, its pages split into chunks loaded on demand), bundled by esbuild, each with
  * pdf.js's worker, fonts and character maps as plain files (and the signing page with its
- * handwriting font). Code both use lives in web/shared. No server renders anything: any static
- * host (or the local mode) serves web/dist/sign at `/sign` and web/dist/console at `/console`.
+ * handwriting font). Code and styles both use live in web/shared. No server renders anything: any
+ * static host (or the local mode) serves web/dist/sign at `/sign` and web/dist/console at `/console`.
  *
  * `npm run build:web` runs it; the local mode runs `ensureWebApp()` at start, which builds only when
  * web/dist is missing or was built from other sources (a hash of them is kept beside the build).
@@ -22,7 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
 
@@ -34,6 +34,8 @@ export const DIST = join(here, 'dist');
 const SOURCES = join(here, 'signing');
 const CONSOLE_SOURCES = join(here, 'console');
 const SHARED_SOURCES = join(here, 'shared');
+/** The styles both apps share, copied beside each app's own (each index.html links it first). */
+const BASE_STYLES = join(SHARED_SOURCES, 'base.css');
 /** The apps built, each into web/dist/<name>. */
 const APPS = ['sign', 'console'] as const;
 const STAMP = '.build-hash';
@@ -48,11 +50,35 @@ const packageDir = (name: string) => dirname(require.resolve(`${name}/package.js
 const versionOf = (name: string) =>
   (JSON.parse(readFileSync(join(packageDir(name), 'package.json'), 'utf8')) as { version: string }).version;
 
+/**
+ * The modules outside web/ that the apps import (the server's own pure code in functions/core: the
+ * SLA terms' consistency checks, the rules of field values), and what those import in turn:
+ * relative imports of .ts files, followed.
+ */
+function importedOutside(webSources: string[]): string[] {
+  const found = new Set<string>();
+  const follow = (file: string) => {
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/\bfrom '(\.{1,2}\/[^']+)'/g)) {
+      const target = resolve(dirname(file), spec!.endsWith('.ts') ? spec! : `${spec}.ts`);
+      if (target.startsWith(here + sep) || found.has(target) || !existsSync(target)) continue;
+      found.add(target);
+      follow(target);
+    }
+  };
+  for (const file of webSources.filter((f) => f.endsWith('.ts'))) follow(file);
+  return [...found].sort();
+}
+
 /** What the build depends on: its sources, this script, and the versions of what it bundles. */
 export function sourceHash(): string {
   const hash = createHash('sha256');
-  const sources = [SOURCES, CONSOLE_SOURCES, SHARED_SOURCES].filter((dir) => existsSync(dir));
-  for (const file of [...sources.flatMap(files), fileURLToPath(import.meta.url), TERMS_SCHEMA]) {
+  const sources = [SOURCES, CONSOLE_SOURCES, SHARED_SOURCES].filter((dir) => existsSync(dir)).flatMap(files);
+  for (const file of [
+    ...sources,
+    ...importedOutside(sources),
+    fileURLToPath(import.meta.url),
+    TERMS_SCHEMA,
+  ]) {
     hash.update(relative(here, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   for (const name of ['pdfjs-dist', 'esbuild', '@expo-google-fonts/dancing-script', 'ajv', 'ajv-formats']) {
@@ -146,6 +172,7 @@ async function stageConsole(staging: string): Promise<void> {
     plugins: [slaTermsValidator],
   });
   cpSync(join(CONSOLE_SOURCES, 'index.html'), join(staging, 'index.html'));
+  cpSync(BASE_STYLES, join(staging, 'base.css'));
   cpSync(join(CONSOLE_SOURCES, 'styles.css'), join(staging, 'styles.css'));
   cpSync(join(CONSOLE_SOURCES, 'pages.css'), join(staging, 'pages.css'));
   copyPdfAssets(staging);
@@ -173,6 +200,7 @@ export async function buildWeb(dist = DIST): Promise<{ outdir: string; ms: numbe
       outfile: join(staging, 'main.js'),
     });
     cpSync(join(SOURCES, 'index.html'), join(staging, 'index.html'));
+    cpSync(BASE_STYLES, join(staging, 'base.css'));
     cpSync(join(SOURCES, 'styles.css'), join(staging, 'styles.css'));
     copyPdfAssets(staging);
     await stageConsole(consoleStaging);

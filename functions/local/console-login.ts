@@ -68,6 +68,7 @@ function loginPage(form: LoginForm, errors: string[] = []): string {
     <meta name="robots" content="noindex, nofollow" />
     <title>Local sign-in · Countersign</title>
     <link rel="icon" href="data:," />
+    <link rel="stylesheet" href="/console/base.css" />
     <link rel="stylesheet" href="/console/styles.css" />
   </head>
   <body>

@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, extname, join, normalize, sep } from 'node:path';
-import { PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutBucketCorsCommand, S3Client, type CORSRule } from '@aws-sdk/client-s3';
 
 /**
  * The static web apps in the local mode: web/dist/sign at `/sign` (the page recipients open from
@@ -175,33 +175,14 @@ export async function ensureConsolePage(): Promise<string> {
  * URLs (the URL's signature is the permission, and it fixes the size). In AWS the staging bucket
  * has the same rule (infra/stateful-stack.ts).
  */
-export async function allowBrowserUploads(endpoint: string, bucket: string): Promise<void> {
-  const s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+export function allowBrowserUploads(endpoint: string, bucket: string): Promise<void> {
+  return putCorsRule(endpoint, bucket, {
+    AllowedOrigins: ['*'],
+    AllowedMethods: ['PUT'],
+    AllowedHeaders: ['*'],
+    ExposeHeaders: ['ETag'],
+    MaxAgeSeconds: 3000,
   });
-  try {
-    await s3.send(
-      new PutBucketCorsCommand({
-        Bucket: bucket,
-        CORSConfiguration: {
-          CORSRules: [
-            {
-              AllowedOrigins: ['*'],
-              AllowedMethods: ['PUT'],
-              AllowedHeaders: ['*'],
-              ExposeHeaders: ['ETag'],
-              MaxAgeSeconds: 3000,
-            },
-          ],
-        },
-      }),
-    );
-  } finally {
-    s3.destroy();
-  }
 }
 
 /**
@@ -209,7 +190,17 @@ export async function allowBrowserUploads(endpoint: string, bucket: string): Pro
  * only; the URL's signature is the permission). In AWS the documents bucket needs the same rule
  * for the origin that serves the page.
  */
-export async function allowBrowserReads(endpoint: string, bucket: string): Promise<void> {
+export function allowBrowserReads(endpoint: string, bucket: string): Promise<void> {
+  return putCorsRule(endpoint, bucket, {
+    AllowedOrigins: ['*'],
+    AllowedMethods: ['GET', 'HEAD'],
+    AllowedHeaders: ['*'],
+    MaxAgeSeconds: 3000,
+  });
+}
+
+/** Sets a bucket's CORS configuration of the S3 emulator to this one rule. */
+async function putCorsRule(endpoint: string, bucket: string, rule: CORSRule): Promise<void> {
   const s3 = new S3Client({
     region: 'us-east-1',
     endpoint,
@@ -217,21 +208,7 @@ export async function allowBrowserReads(endpoint: string, bucket: string): Promi
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
   try {
-    await s3.send(
-      new PutBucketCorsCommand({
-        Bucket: bucket,
-        CORSConfiguration: {
-          CORSRules: [
-            {
-              AllowedOrigins: ['*'],
-              AllowedMethods: ['GET', 'HEAD'],
-              AllowedHeaders: ['*'],
-              MaxAgeSeconds: 3000,
-            },
-          ],
-        },
-      }),
-    );
+    await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [rule] } }));
   } finally {
     s3.destroy();
   }

@@ -1,9 +1,15 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  browserTests,
+  DESKTOP,
+  expectAccessible,
+  goTo,
+  ready,
+  signInWithToken,
+  type Opened,
+} from '../support/browser';
 import { makePdf } from '../support/pdf';
 import { startTestService, type TestService } from '../support/service';
 import {
@@ -27,103 +33,26 @@ import { templateBody } from '../support/templates';
  * (no serious or critical violations) and photographed into the OS temp folder.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(tmpdir(), 'countersign-console-screens');
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-
 let service: TestService;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  [service, browser] = await Promise.all([startTestService(), chromium.launch({ executablePath: CHROMIUM })]);
+const { openPage, shot, shots } = browserTests({
+  shots: 'countersign-console-screens',
+  context: { acceptDownloads: true, ...DESKTOP },
+  timeout: 15_000,
+  fromTop: true,
+  start: async () => (service = await startTestService()),
 });
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await service?.close();
-});
-
-interface Opened {
-  page: Page;
-  /** Console errors, page errors and CSP refusals seen so far. */
-  problems: string[];
-  /** Requests the page made to the API, as `METHOD /path`. */
-  calls: string[];
-}
-
-async function openPage(): Promise<Opened> {
-  const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true, ...DESKTOP });
-  contexts.push(context);
-  const page = await context.newPage();
-  // Shorter than the test's own timeout, so that a wait that fails says which.
-  page.setDefaultTimeout(15_000);
-  const problems: string[] = [];
-  const calls: string[] = [];
-  page.on('console', (m) => {
-    if (
-      m.type() === 'error' &&
-      !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
-    )
-      problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    const url = new URL(r.url());
-    if (url.pathname.startsWith('/v1/')) calls.push(`${r.method()} ${url.pathname}`);
-  });
-  return { page, problems, calls };
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  // From the top, as the page is first seen (sticky parts otherwise sit where the last step left them).
-  await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** axe-core through the DevTools protocol (the CSP refuses inline scripts): nothing serious. */
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  if (!(await page.evaluate(() => Boolean((globalThis as any).axe)))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const g = globalThis as any;
-    const result = await g.axe.run(g.document, {
-      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
-    });
-    return (result.violations as any[]).map((v) => ({
-      id: v.id as string,
-      impact: v.impact as string,
-      nodes: (v.nodes as any[]).slice(0, 3).map((n) => (n.target as string[]).join(' ')),
-    }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious, `${screen}: ${JSON.stringify(serious)}`).toEqual([]);
-}
 
 const newTenant = () => `console-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
 
-/** Waits until the console has drawn the page of `route` (a registry pattern). */
-async function ready(page: Page, route: string): Promise<void> {
-  await page.waitForSelector(`#app[data-route="${route}"][data-state="ready"]`);
-}
-
-/** Signed in without the form: a token in the fragment, as the local sign-in page hands it over. */
+/** Signed in without the form, landing on the envelopes and going to `route`. */
 async function signedIn(tenant: string, route: string, pattern = route): Promise<Opened & { token: string }> {
   const token = await service.token('sender', { tenant, sub: 'sender-1', email: 'sender@acme.test' });
   const opened = await openPage();
-  await opened.page.goto(`${service.url}/console#token=${token}`);
+  await signInWithToken(opened.page, service.url, token);
   await ready(opened.page, '/envelopes');
   expect(opened.page.url()).toBe(`${service.url}/console#/envelopes`);
-  if (route !== '/envelopes') {
-    await opened.page.evaluate((r) => ((globalThis as any).location.hash = r), route);
-    await ready(opened.page, pattern);
-  }
+  if (route !== '/envelopes') await goTo(opened.page, route, pattern);
   return { ...opened, token };
 }
 
@@ -253,7 +182,7 @@ describe('the sender console', () => {
     expect(auditExport).toMatchObject({ format: 'countersign-audit/1', envelopeId: id });
 
     // The verify page finds the sealed copy's seal valid.
-    const sealedPath = join(SHOTS, `sealed-${id}.pdf`);
+    const sealedPath = join(shots, `sealed-${id}.pdf`);
     writeFileSync(sealedPath, sealed);
     await page.click('nav a[href="#/verify"]');
     await ready(page, '/verify');
@@ -269,7 +198,7 @@ describe('the sender console', () => {
   it('sends a one-off PDF with a signature field dragged onto the page', async () => {
     const tenant = newTenant();
     const { page, problems, token } = await signedIn(tenant, '/send');
-    const pdfPath = join(SHOTS, 'one-off.pdf');
+    const pdfPath = join(shots, 'one-off.pdf');
     writeFileSync(pdfPath, await makePdf([[612, 792]], 'Support renewal'));
     await page.setInputFiles('#send-file', pdfPath);
     await page.waitForSelector('.pdf-page[data-page="1"][data-rendered="true"]');

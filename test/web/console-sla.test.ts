@@ -1,13 +1,10 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../functions/adapters/system';
 import type { TicketTimeline } from '../../functions/core/sla/ticket';
 import { runMonthlyReport, SLA_REPORT_JOB } from '../../functions/core/usecases/sla-reports';
+import { browserTests, DESKTOP, expectAccessible, ready, signInThroughForm } from '../support/browser';
 import { signedContract, type Signed } from '../support/contracts';
 import { startTestService, type TestService } from '../support/service';
 import {
@@ -32,12 +29,6 @@ import { exampleTerms } from '../support/templates';
  * photographed into the OS temp folder.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(tmpdir(), 'countersign-console-sla-screens');
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-
 const pad = (n: number) => String(n).padStart(2, '0');
 const monthOf = (y: number, m: number) => {
   const d = new Date(Date.UTC(y, m, 1));
@@ -53,102 +44,14 @@ const NOW = new Date(Date.UTC(Y, M, 20, 15));
 const clock = fixedClock(SIGNED_AT);
 
 let service: TestService;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  [service, browser] = await Promise.all([
-    startTestService({ overrides: () => ({ clock }) }),
-    chromium.launch({ executablePath: CHROMIUM }),
-  ]);
+const { openPage, shot } = browserTests({
+  shots: 'countersign-console-sla-screens',
+  context: { acceptDownloads: true, ...DESKTOP },
+  timeout: 20_000,
+  fromTop: true,
+  start: async () => (service = await startTestService({ overrides: () => ({ clock }) })),
 });
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await service?.close();
-});
-
-interface Opened {
-  page: Page;
-  problems: string[];
-  /** API requests, `METHOD /path`. */
-  calls: string[];
-}
-
-async function openPage(): Promise<Opened> {
-  const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true, ...DESKTOP });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  const problems: string[] = [];
-  const calls: string[] = [];
-  page.on('console', (m) => {
-    if (
-      m.type() === 'error' &&
-      !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
-    )
-      problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    const url = new URL(r.url());
-    if (url.pathname.startsWith('/v1/')) calls.push(`${r.method()} ${url.pathname}`);
-  });
-  return { page, problems, calls };
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  if (!(await page.evaluate(() => Boolean((globalThis as any).axe)))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const g = globalThis as any;
-    const result = await g.axe.run(g.document, {
-      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
-    });
-    return (result.violations as any[]).map((v) => ({
-      id: v.id as string,
-      impact: v.impact as string,
-      nodes: (v.nodes as any[]).slice(0, 3).map((n) => (n.target as string[]).join(' ')),
-    }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious, `${screen}: ${JSON.stringify(serious)}`).toEqual([]);
-}
-
-async function ready(page: Page, route: string): Promise<void> {
-  await page.waitForSelector(`#app[data-route="${route}"][data-state="ready"]`);
-}
-
-/** Signs in through the local sign-in page with these roles, landing on `route`. */
-async function signInThroughForm(
-  opened: Opened,
-  tenant: string,
-  email: string,
-  roles: string[],
-  route: string,
-  pattern = route,
-) {
-  const { page } = opened;
-  await page.goto(`${service.url}/console#${route}`);
-  await page.waitForSelector('[data-screen="sign-in"]');
-  await page.click('#sign-in');
-  await page.waitForSelector('[data-screen="local-login"]');
-  for (const box of await page.$$('input[name="role"]')) await box.setChecked(false);
-  for (const role of roles) await page.check(`#role-${role}`);
-  await page.fill('#tenant', tenant);
-  await page.fill('#email', email);
-  await page.click('#local-sign-in');
-  await ready(page, pattern);
-}
 
 /** A ticket at `day` (YYYY-MM-DD) in New York: created at 10:00, first reply after `replyMin`, solved at 13:00. */
 function ticket(id: string, day: string, severity: 'Urgent' | 'High', replyMin: number): TicketTimeline {
@@ -258,9 +161,13 @@ describe('the console: contracts and SLA', () => {
   }, 180_000);
 
   it('signs in through the local sign-in page; the list highlights the renewal window; the contract shows its SLA', async () => {
-    const opened = await openPage();
-    const { page, problems } = opened;
-    await signInThroughForm(opened, contract.t.tenant, 'auditor@acme.test', ['auditor'], '/contracts');
+    const { page, problems } = await openPage();
+    await signInThroughForm(
+      page,
+      service.url,
+      { tenant: contract.t.tenant, email: 'auditor@acme.test', roles: ['auditor'] },
+      '/contracts',
+    );
     const row = page.locator(`tr[data-contract="${contract.contractId}"]`);
     await row.waitFor();
     expect(await row.getAttribute('class')).toContain('renewal-window');
@@ -363,9 +270,13 @@ describe('the console: contracts and SLA', () => {
 describe('the console: branding', () => {
   it('an admin sets a logo and colours with a preview; the console, the signing page and the invitation show them', async () => {
     const tenant = `brand-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
-    const opened = await openPage();
-    const { page, problems } = opened;
-    await signInThroughForm(opened, tenant, 'admin@acme.test', ['admin'], '/settings/branding');
+    const { page, problems } = await openPage();
+    await signInThroughForm(
+      page,
+      service.url,
+      { tenant, email: 'admin@acme.test', roles: ['admin'] },
+      '/settings/branding',
+    );
     await page.setInputFiles('#logo-file', {
       name: 'logo.png',
       mimeType: 'image/png',

@@ -1,9 +1,13 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import {
+  browserTests,
+  expectAccessible,
+  goTo,
+  ready,
+  signInWithToken,
+  type Opened,
+} from '../support/browser';
 import { makePdf } from '../support/pdf';
 import { startTestService, type TestService } from '../support/service';
 import { templateBody } from '../support/templates';
@@ -17,91 +21,21 @@ import { templateBody } from '../support/templates';
  * serious or critical) and photographed into the OS temp folder.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(tmpdir(), 'countersign-console-template-screens');
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const DESKTOP = { viewport: { width: 1400, height: 900 } };
-
 let service: TestService;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  [service, browser] = await Promise.all([startTestService(), chromium.launch({ executablePath: CHROMIUM })]);
+const { openPage, shot } = browserTests({
+  shots: 'countersign-console-template-screens',
+  context: { viewport: { width: 1400, height: 900 } },
+  timeout: 20_000,
+  fromTop: true,
+  start: async () => (service = await startTestService()),
 });
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await service?.close();
-});
-
-interface Opened {
-  page: Page;
-  problems: string[];
-  calls: string[];
-}
-
-async function openPage(): Promise<Opened> {
-  const context = await browser.newContext({ locale: 'en-US', ...DESKTOP });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  const problems: string[] = [];
-  const calls: string[] = [];
-  page.on('console', (m) => {
-    if (
-      m.type() === 'error' &&
-      !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
-    )
-      problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    const url = new URL(r.url());
-    if (url.pathname.startsWith('/v1/')) calls.push(`${r.method()} ${url.pathname}`);
-  });
-  return { page, problems, calls };
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  if (!(await page.evaluate(() => Boolean((globalThis as any).axe)))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const g = globalThis as any;
-    const result = await g.axe.run(g.document, {
-      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
-    });
-    return (result.violations as any[]).map((v) => ({
-      id: v.id as string,
-      impact: v.impact as string,
-      nodes: (v.nodes as any[]).slice(0, 3).map((n) => (n.target as string[]).join(' ')),
-    }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious, `${screen}: ${JSON.stringify(serious)}`).toEqual([]);
-}
-
-async function ready(page: Page, route: string): Promise<void> {
-  await page.waitForSelector(`#app[data-route="${route}"][data-state="ready"]`);
-}
 
 /** Signed in with a token in the fragment, as the local sign-in page hands it over. */
 async function signedIn(token: string, route: string, pattern: string): Promise<Opened> {
   const opened = await openPage();
-  await opened.page.goto(`${service.url}/console#token=${token}`);
-  await opened.page.waitForSelector('#app[data-state="ready"]');
-  await opened.page.evaluate((r) => ((globalThis as any).location.hash = r), route);
-  await ready(opened.page, pattern);
+  await signInWithToken(opened.page, service.url, token);
+  await goTo(opened.page, route, pattern);
   return opened;
 }
 
@@ -251,8 +185,7 @@ describe('the console: templates', () => {
     await expectAccessible(page, 'version diff');
 
     // Someone saves version 3 meanwhile: this page, still on version 2, is told and shown the change.
-    await page.evaluate((r) => ((globalThis as any).location.hash = r), `/templates/${id}`);
-    await ready(page, '/templates/:id');
+    await goTo(page, `/templates/${id}`, '/templates/:id');
     const {
       id: _id,
       version: _v,

@@ -1,16 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  type Page,
-} from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { envelopeBody } from '../api/helpers';
+import { browserTests, DESKTOP, expectAccessible } from '../support/browser';
 import { startTestService, type TestService } from '../support/service';
 import {
   createRouted,
@@ -33,80 +25,15 @@ import {
  * critical violations) and photographed into the OS temp folder.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(tmpdir(), 'countersign-signing-screens');
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+// Photographed where each step left the page scrolled.
+let service: TestService;
+
+const { openPage, shot } = browserTests({
+  shots: 'countersign-signing-screens',
+  start: async () => (service = await startTestService()),
+});
 
 const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-
-let service: TestService;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  [service, browser] = await Promise.all([startTestService(), chromium.launch({ executablePath: CHROMIUM })]);
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await service?.close();
-});
-
-interface Opened {
-  context: BrowserContext;
-  page: Page;
-  /** Console errors, page errors and CSP refusals seen so far. */
-  problems: string[];
-}
-
-async function openPage(options: BrowserContextOptions): Promise<Opened> {
-  const context = await browser.newContext({ locale: 'en-US', ...options });
-  contexts.push(context);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    // An API's 4xx answer is logged by the browser as a failed resource: expected where tested.
-    if (
-      m.type() === 'error' &&
-      !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
-    )
-      problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  return { context, page, problems };
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/**
- * axe-core in the page: no serious or critical violation. It is evaluated through the DevTools
- * protocol, which the page's CSP does not govern (a script tag, inline, would be refused by it).
- */
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  if (!(await page.evaluate(() => Boolean((globalThis as any).axe)))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const g = globalThis as any;
-    const result = await g.axe.run(g.document, {
-      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
-    });
-    return (result.violations as any[]).map((v) => ({
-      id: v.id as string,
-      impact: v.impact as string,
-      nodes: (v.nodes as any[]).slice(0, 3).map((n) => (n.target as string[]).join(' ')),
-    }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious, `${screen}: ${JSON.stringify(serious)}`).toEqual([]);
-}
 
 const newTenant = () => `web-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
 let phones = 0;

@@ -10,9 +10,9 @@ import {
 } from '../../web/signing/validation';
 
 /**
- * The signing page's own checks of the values a signer enters: the same rules the server applies
- * (functions/core/signing/signer-actions.ts), so that a refusal is said next to the field before
- * anything is sent. The server stays the authority.
+ * The signing page's own checks of the values a signer enters: the rules the server applies
+ * (functions/core/field-values.ts, shared with signing/signer-actions.ts), so that a refusal is
+ * said next to the field before anything is sent. The server stays the authority.
  */
 
 const field = (over: Partial<SigningField>): SigningField => ({

@@ -5,39 +5,9 @@
  * carry an idempotency key so that sending one again after a lost answer does not act twice.
  */
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+import { ApiError, NetworkError, requestJson, RETRYABLE, type ErrorDetail } from '../shared/api';
 
-interface ErrorAnswer {
-  error?: { code?: string; message?: string; details?: ErrorDetail[]; requestId?: string };
-  message?: string;
-}
-
-/** The server answered with an error: its status, code, message and per-field details. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: ErrorDetail[] = [],
-    readonly requestId?: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-/** No answer came back: the connection failed or the request timed out. */
-export class NetworkError extends Error {
-  constructor(message = 'network failure') {
-    super(message);
-    this.name = 'NetworkError';
-  }
-}
-
-const RETRYABLE = new Set([429, 502, 503, 504]);
+export { ApiError, NetworkError, type ErrorDetail };
 
 export type Method = 'GET' | 'POST' | 'PUT';
 export type Query = Record<string, string | number | undefined | null>;
@@ -125,53 +95,22 @@ export class ConsoleApi {
     key: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<T> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    const abort = () => controller.abort();
-    signal?.addEventListener('abort', abort, { once: true });
     const token = this.options.token();
-    let res: Response;
     try {
-      res = await this.fetchImpl(url, {
+      return await requestJson<T>(this.fetchImpl, url, {
         method,
         headers: {
-          accept: 'application/json',
           ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(key ? { 'idempotency-key': key } : {}),
         },
-        ...(payload !== undefined ? { body: payload } : {}),
-        credentials: 'omit',
-        cache: 'no-store',
-        referrerPolicy: 'no-referrer',
-        signal: controller.signal,
+        payload,
+        timeoutMs: this.timeoutMs,
+        signal,
       });
     } catch (err) {
-      throw new NetworkError(err instanceof Error ? err.message : String(err));
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', abort);
+      if (err instanceof ApiError && err.status === 401) this.options.onUnauthorized?.();
+      throw err;
     }
-    const text = await res.text().catch((err: unknown) => {
-      throw new NetworkError(err instanceof Error ? err.message : String(err));
-    });
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    if (res.ok) return json as T;
-    if (res.status === 401) this.options.onUnauthorized?.();
-    const answer = json as ErrorAnswer | undefined;
-    const error = answer?.error;
-    throw new ApiError(
-      res.status,
-      error?.code ?? 'http_error',
-      error?.message ?? answer?.message ?? `HTTP ${res.status}`,
-      Array.isArray(error?.details) ? error.details : [],
-      error?.requestId ?? res.headers.get('x-request-id') ?? undefined,
-    );
   }
 }
 

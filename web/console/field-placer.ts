@@ -7,7 +7,8 @@
  */
 
 import { dictionary, type Params } from './i18n';
-import { placeBox, type PageBox, type PdfPages } from './pdf-pages';
+import { placeBox } from '../shared/pdf';
+import type { PageBox, PdfPages } from './pdf-pages';
 import { FIELD_TYPES, type Box, type FieldInput, type FieldType } from './types';
 import { announce, button, h, input, on, scrollRegion, select, uid } from './ui';
 

@@ -1,14 +1,29 @@
 /**
- * Form parts the send pages share: how a recipient authenticates (with the phone or access code
- * the method needs), and the reminder and expiry settings (left empty: the template's or the
- * organisation's defaults, shown as placeholders). Server errors name fields by path
+ * Form parts the send pages share (a one-off PDF, pages/send.ts, and a template,
+ * pages/send-template.ts): how a recipient authenticates (with the phone or access code the
+ * method needs), the reminder and expiry settings (left empty: the template's or the
+ * organisation's defaults, shown as placeholders), the title and message, and the card that
+ * creates the envelope and sends it. Server errors name fields by path
  * (`body.recipients[0].email`); `showDetails` puts each message under its control.
  */
 
-import type { ApiError } from './api';
+import { ApiError, type ConsoleApi } from './api';
 import { dictionary } from './i18n';
-import type { AuthInput, AuthMethod, EnvelopeSettings, SettingsInput } from './types';
-import { field, fieldError, h, input, on, select, uid } from './ui';
+import type { PageContext } from './pages/registry';
+import type { AuthInput, AuthMethod, Envelope, EnvelopeSettings, SettingsInput } from './types';
+import {
+  errorBox,
+  field,
+  fieldError,
+  focusHeading,
+  h,
+  input,
+  on,
+  ProgressBar,
+  select,
+  toast,
+  uid,
+} from './ui';
 
 const t = dictionary(
   {
@@ -32,6 +47,18 @@ const t = dictionary(
     expires: 'Expires after (days)',
     warn: 'Warn before expiry (days)',
     wholeNumber: 'Enter a whole number.',
+    details: 'Title and message',
+    envTitle: 'Title',
+    message: 'Message to the recipients',
+    send: 'Send for signature',
+    sending: 'Sending…',
+    sent: (p) => `“${p.title}” was sent.`,
+    createdNotSent: 'The envelope was saved as a draft but could not be sent.',
+    notSent: 'Nothing was sent.',
+    fix: 'Some details are missing: see the marked boxes.',
+    'missing.title': 'Enter a title.',
+    'missing.name': 'Enter the name.',
+    'missing.email': 'Enter an e-mail address.',
   },
   {
     auth: 'Comprobación de identidad',
@@ -54,6 +81,18 @@ const t = dictionary(
     expires: 'Caduca tras (días)',
     warn: 'Avisar antes de caducar (días)',
     wholeNumber: 'Escriba un número entero.',
+    details: 'Título y mensaje',
+    envTitle: 'Título',
+    message: 'Mensaje para los destinatarios',
+    send: 'Enviar para firmar',
+    sending: 'Enviando…',
+    sent: (p) => `Se envió «${p.title}».`,
+    createdNotSent: 'El sobre se guardó como borrador, pero no se pudo enviar.',
+    notSent: 'No se envió nada.',
+    fix: 'Faltan datos: vea las casillas marcadas.',
+    'missing.title': 'Escriba un título.',
+    'missing.name': 'Escriba el nombre.',
+    'missing.email': 'Escriba una dirección de correo.',
   },
 );
 
@@ -258,6 +297,23 @@ export class SettingsControls {
     };
   }
 
+  /**
+   * Shows the organisation's defaults (its tenant settings) as the placeholders, under a
+   * template's own settings when there is one; the template's alone when they cannot be read.
+   */
+  async showDefaults(api: ConsoleApi, signal: AbortSignal, template?: SettingsInput): Promise<void> {
+    try {
+      const { envelopeDefaults: d } = await api.get<{ envelopeDefaults: Partial<EnvelopeSettings> }>(
+        '/v1/tenant/settings',
+        undefined,
+        { signal },
+      );
+      this.defaults({ ...d, ...template, reminders: { ...d.reminders, ...template?.reminders } });
+    } catch {
+      if (template) this.defaults(template);
+    }
+  }
+
   /** The control a server path (`body.reminders.max`, `body.expiresInDays`) refers to. */
   controlFor(path: string): HTMLElement | undefined {
     const map: Record<string, HTMLElement> = {
@@ -292,4 +348,125 @@ export function showDetails(
 /** Clears every field error inside an element. */
 export function clearErrors(root: HTMLElement): void {
   for (const el of root.querySelectorAll<HTMLElement>('[aria-invalid="true"]')) fieldError(el);
+}
+
+/** The envelope's title and message to the recipients, in their card. */
+export class EnvelopeDetails {
+  readonly title: HTMLInputElement;
+  readonly message = h('textarea', { id: 'envelope-message', rows: 3, maxlength: 10000 });
+  readonly element: HTMLElement;
+
+  constructor(initial: { title?: string; message?: string } = {}) {
+    this.title = input({ id: 'envelope-title', maxlength: 200, value: initial.title, autocomplete: 'off' });
+    if (initial.message !== undefined) this.message.value = initial.message;
+    const heading = uid('details');
+    this.element = h(
+      'section',
+      { class: 'card', 'aria-labelledby': heading },
+      h('h2', { id: heading }, t('details')),
+      field(t('envTitle'), this.title, { required: true }),
+      field(t('message'), this.message),
+    );
+  }
+
+  /** The title, and the message when there is one, as the API takes them. */
+  value(): { title: string; message?: string } {
+    return {
+      title: this.title.value.trim(),
+      ...(this.message.value.trim() ? { message: this.message.value } : {}),
+    };
+  }
+
+  /** Marks a missing title; answers it then, to be fixed. */
+  check(): HTMLElement | undefined {
+    if (this.title.value.trim()) return undefined;
+    fieldError(this.title, t('missing.title'));
+    return this.title;
+  }
+
+  controlFor(path: string): HTMLElement | undefined {
+    if (path.startsWith('body.title')) return this.title;
+    if (path.startsWith('body.message')) return this.message;
+    return undefined;
+  }
+}
+
+/** Marks a recipient's missing name, and an e-mail address that is not one; answers those marked. */
+export function checkPerson(name: HTMLInputElement, email: HTMLInputElement): HTMLElement[] {
+  const marked: HTMLElement[] = [];
+  if (!name.value.trim()) {
+    fieldError(name, t('missing.name'));
+    marked.push(name);
+  }
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.value.trim())) {
+    fieldError(email, t('missing.email'));
+    marked.push(email);
+  }
+  return marked;
+}
+
+/** The last card of a send page: the progress, what happened, and the send button. */
+export class SendCard {
+  readonly progress: ProgressBar;
+  readonly outcome = h('div', { class: 'outcome' });
+  readonly button = h('button', { type: 'submit', class: 'button primary', id: 'send-envelope' }, t('send'));
+  readonly element: HTMLElement;
+
+  constructor(progressLabel = t('sending')) {
+    this.progress = new ProgressBar(progressLabel);
+    this.element = h(
+      'div',
+      { class: 'card submit-card' },
+      this.progress.element,
+      this.outcome,
+      h('div', { class: 'actions' }, this.button),
+    );
+  }
+
+  /**
+   * Checks the form (`check` marks what is missing and answers the first control to fix); then
+   * creates the envelope `body` makes, sends it and opens its page. One created but not sent
+   * opens too (its page can send the draft again); anything else refused is said here, and under
+   * the controls the server's details name (`controlFor`).
+   */
+  async submit(
+    ctx: Pick<PageContext, 'api' | 'navigate' | 'signal'>,
+    check: () => HTMLElement | undefined,
+    body: () => Promise<Record<string, unknown>>,
+    controlFor: (path: string) => HTMLElement | undefined,
+  ): Promise<void> {
+    this.outcome.replaceChildren();
+    const invalid = check();
+    if (invalid) {
+      this.outcome.replaceChildren(h('p', { class: 'notice error', role: 'alert' }, t('fix')));
+      invalid.focus();
+      return;
+    }
+    this.button.disabled = true;
+    this.button.textContent = t('sending');
+    let created: Envelope | undefined;
+    try {
+      created = await ctx.api.post<Envelope>('/v1/envelopes', await body(), { signal: ctx.signal });
+      await ctx.api.post(`/v1/envelopes/${encodeURIComponent(created.id)}/send`, undefined, {
+        signal: ctx.signal,
+      });
+      toast(t('sent', { title: created.title }), 'success');
+      ctx.navigate(`/envelopes/${encodeURIComponent(created.id)}`);
+    } catch (err) {
+      if (ctx.signal.aborted) return;
+      if (created) {
+        toast(`${t('createdNotSent')} ${err instanceof Error ? err.message : ''}`, 'error');
+        ctx.navigate(`/envelopes/${encodeURIComponent(created.id)}`);
+        return;
+      }
+      this.outcome.replaceChildren(errorBox(err, t('notSent')));
+      const first = err instanceof ApiError ? showDetails(err, controlFor) : undefined;
+      if (first) first.focus();
+      else focusHeading(this.outcome.querySelector<HTMLElement>('.notice-title'));
+    } finally {
+      this.progress.hide();
+      this.button.disabled = false;
+      this.button.textContent = t('send');
+    }
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * The console's words in English and Spanish. The language follows the browser until the sender
- * picks another with the switcher; the choice is kept for the tab (under the same key as the
- * signing page's, so both speak the same language).
+ * picks another with the switcher; the choice is kept for the tab (shared/lang.ts, with the same
+ * key as the signing page's, so both speak the same language).
  *
  * The shell's words are here. Each page keeps its own words beside its code with `dictionary()`,
  * so that pages can be added without touching this file:
@@ -13,66 +13,24 @@
  * The Spanish dictionary must have every key of the English one (the compiler checks it).
  */
 
-export type Lang = 'en' | 'es';
-export const LANGS: readonly Lang[] = ['en', 'es'];
+import { lang, type Lang, type Message, type Params } from '../shared/lang';
 
-export type Params = Record<string, string | number>;
-export type Message = string | ((p: Params) => string);
+export {
+  initLang,
+  lang,
+  LANGS,
+  onLangChange,
+  setLang,
+  type Lang,
+  type Message,
+  type Params,
+} from '../shared/lang';
+
 /** A short text in each language (a page's title and its label in the navigation). */
 export type Localized = Record<Lang, string>;
 
-const STORAGE_KEY = 'countersign.lang';
-
-let current: Lang = 'en';
-const listeners = new Set<(lang: Lang) => void>();
-
-/** The language the browser prefers, among those the console has (English otherwise). */
-export function preferredLang(languages: readonly string[]): Lang {
-  for (const tag of languages) {
-    const base = tag.toLowerCase().split('-')[0];
-    if ((LANGS as readonly string[]).includes(base ?? '')) return base as Lang;
-  }
-  return 'en';
-}
-
-export function initLang(): Lang {
-  let stored: string | null = null;
-  try {
-    stored = sessionStorage.getItem(STORAGE_KEY);
-  } catch {
-    // Storage may be disabled: the browser's preference decides.
-  }
-  const browser = navigator.languages?.length ? navigator.languages : [navigator.language];
-  current =
-    stored && (LANGS as readonly string[]).includes(stored) ? (stored as Lang) : preferredLang(browser);
-  document.documentElement.lang = current;
-  return current;
-}
-
-export function lang(): Lang {
-  return current;
-}
-
-export function setLang(next: Lang): void {
-  if (next === current) return;
-  current = next;
-  document.documentElement.lang = next;
-  try {
-    sessionStorage.setItem(STORAGE_KEY, next);
-  } catch {
-    // Not kept across reloads then; the console still switches.
-  }
-  for (const listener of listeners) listener(next);
-}
-
-/** Told when the language changes; answers a function that stops telling. */
-export function onLangChange(listener: (lang: Lang) => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
 /** A Localized text in the current language. */
-export const pick = (text: Localized): string => text[current] ?? text.en;
+export const pick = (text: Localized): string => text[lang()] ?? text.en;
 
 /** A translation function over one page's (or the shell's) words. */
 export function dictionary<K extends string>(
@@ -81,7 +39,7 @@ export function dictionary<K extends string>(
 ): (key: K, params?: Params) => string {
   const all: Record<Lang, Record<K, Message>> = { en, es };
   return (key, params = {}) => {
-    const message = all[current][key] ?? en[key];
+    const message = all[lang()][key] ?? en[key];
     return typeof message === 'function' ? message(params) : message;
   };
 }
@@ -93,19 +51,19 @@ export function formatDateTime(iso: string | number | Date | undefined): string 
   if (iso === undefined || iso === '') return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(locales[current], { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  return new Intl.DateTimeFormat(locales[lang()], { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
 export function formatDate(iso: string | undefined): string {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locales[current], { dateStyle: 'medium' }).format(date);
+  return new Intl.DateTimeFormat(locales[lang()], { dateStyle: 'medium' }).format(date);
 }
 
 export function formatBytes(bytes: number): string {
   const mb = bytes / (1024 * 1024);
-  const n = new Intl.NumberFormat(locales[current], { maximumFractionDigits: 1 });
+  const n = new Intl.NumberFormat(locales[lang()], { maximumFractionDigits: 1 });
   return mb >= 1 ? `${n.format(mb)} MB` : `${n.format(Math.max(1, Math.round(bytes / 1024)))} KB`;
 }
 

@@ -8,7 +8,8 @@
  * them) with `toPoints()`.
  */
 
-import { getDocument, GlobalWorkerOptions, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist';
+import { configurePdf, drawPage, openPdf } from '../shared/pdf';
 import { dictionary } from './i18n';
 import { h } from './ui';
 
@@ -28,15 +29,6 @@ const t = dictionary(
 const MAX_RATIO = 2.5;
 const AHEAD = '800px 0px';
 
-let configured = false;
-
-/** Where the worker, fonts and character maps are: beside the console's script. */
-function configure(assets: URL): void {
-  if (configured) return;
-  GlobalWorkerOptions.workerSrc = new URL('pdf.worker.min.mjs', assets).href;
-  configured = true;
-}
-
 export interface PageBox {
   number: number;
   /** Page size in PDF points. */
@@ -54,18 +46,6 @@ interface PageState extends PageBox {
   drawnWidth: number;
   drawing?: Promise<void>;
   visible: boolean;
-}
-
-/** A box in points from the page's top-left, as a CSS position in percent of the page. */
-export function placeBox(
-  el: HTMLElement,
-  page: { width: number; height: number },
-  box: { x: number; y: number; width: number; height: number },
-): void {
-  el.style.left = `${(box.x / page.width) * 100}%`;
-  el.style.top = `${(box.y / page.height) * 100}%`;
-  el.style.width = `${(box.width / page.width) * 100}%`;
-  el.style.height = `${(box.height / page.height) * 100}%`;
 }
 
 export class PdfPages {
@@ -95,17 +75,9 @@ export class PdfPages {
 
   /** Reads the PDF and lays its pages out (each drawn when it comes near the screen). */
   async load(bytes: Uint8Array): Promise<void> {
-    configure(this.assets);
+    configurePdf(this.assets);
     try {
-      this.pdf = await getDocument({
-        data: bytes.slice(),
-        isEvalSupported: false,
-        cMapUrl: new URL('pdfjs/cmaps/', this.assets).href,
-        cMapPacked: true,
-        standardFontDataUrl: new URL('pdfjs/standard_fonts/', this.assets).href,
-        wasmUrl: new URL('pdfjs/wasm/', this.assets).href,
-        enableXfa: false,
-      }).promise;
+      this.pdf = await openPdf(bytes, this.assets);
       const count = this.pdf.numPages;
       for (let n = 1; n <= count; n++) {
         const proxy = await this.pdf.getPage(n);
@@ -208,14 +180,7 @@ export class PdfPages {
     if (page.drawing) await page.drawing;
     if (Math.abs(page.drawnWidth - pixelWidth) < 2) return;
     page.drawing = (async () => {
-      const viewport = page.proxy.getViewport({ scale: pixelWidth / page.width });
-      const canvas = document.createElement('canvas');
-      canvas.width = Math.round(viewport.width);
-      canvas.height = Math.round(viewport.height);
-      await page.proxy.render({ canvas, viewport }).promise;
-      page.canvas.width = canvas.width;
-      page.canvas.height = canvas.height;
-      page.canvas.getContext('2d')!.drawImage(canvas, 0, 0);
+      await drawPage(page.proxy, page.canvas, pixelWidth / page.width);
       page.drawnWidth = pixelWidth;
       page.element.setAttribute('data-rendered', 'true');
     })();

@@ -1,5 +1,12 @@
 /** What the public API answers, as the console uses it (functions/api/schemas.ts is the source). */
 
+import type { FieldType, ValueRules } from '../../functions/core/field-values';
+
+export { FIELD_TYPES, type FieldType } from '../../functions/core/field-values';
+
+/** What a field's value is held to beyond its type (checked as functions/core/field-values.ts does). */
+export type FieldValidation = ValueRules;
+
 export const ENVELOPE_STATUSES = ['draft', 'sent', 'completed', 'declined', 'voided', 'expired'] as const;
 export type EnvelopeStatus = (typeof ENVELOPE_STATUSES)[number];
 
@@ -8,18 +15,6 @@ export type RecipientRole = (typeof RECIPIENT_ROLES)[number];
 
 export const AUTH_METHODS = ['email', 'email_code', 'sms', 'access_code'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
-
-export const FIELD_TYPES = [
-  'signature',
-  'initials',
-  'date_signed',
-  'text',
-  'number',
-  'date',
-  'checkbox',
-  'dropdown',
-] as const;
-export type FieldType = (typeof FIELD_TYPES)[number];
 
 export type AuthInput =
   | { method: 'email' }
@@ -40,7 +35,7 @@ export interface FieldInput extends Box {
   name?: string;
   required?: boolean;
   documentId?: string;
-  validation?: { pattern?: string; min?: number | string; max?: number | string; options?: string[] };
+  validation?: FieldValidation;
 }
 
 export interface RecipientInput {
@@ -173,43 +168,6 @@ export interface UploadTicket {
   uploadId: string;
   upload: Presigned;
   expiresAt: string;
-}
-
-export interface TemplateSummary {
-  templateId: string;
-  name: string;
-  latestVersion: number;
-  approvedVersion?: number;
-  archived: boolean;
-  hasSlaTerms: boolean;
-  updatedAt: string;
-}
-
-export interface MergeField extends Box {
-  key: string;
-  required?: boolean;
-  fontSize?: number;
-}
-
-export interface Template {
-  id: string;
-  version: number;
-  latestVersion: number;
-  approvedVersion?: number;
-  status: 'pending_approval' | 'approved';
-  archivedAt?: string;
-  name: string;
-  description: string;
-  document: { name: string; sha256: string; size: number; pageCount: number };
-  roles: { name: string; role: RecipientRole; step: number }[];
-  fields: (Box & { name: string; type: FieldType; role: string; required?: boolean })[];
-  mergeFields: MergeField[];
-  message: string;
-  settings: SettingsInput;
-  slaTerms?: Record<string, unknown>;
-  scheduleAfterPage?: number;
-  createdAt: string;
-  approvedAt?: string;
 }
 
 export interface CertificateInfo {

@@ -4,42 +4,13 @@
  * is sent again unchanged when that is safe (the server answers a repeated act with 409).
  */
 
-import type { ErrorDetail, SigningSession, AuthPrompt, CodeSent, DocumentLink, SignRequest } from './types';
+import { ApiError, NetworkError, requestJson, RETRYABLE } from '../shared/api';
+import type { SigningSession, AuthPrompt, CodeSent, DocumentLink, SignRequest } from './types';
 
 export type * from './types';
-
-/** An API error (`{ error: {...} }`) or a gateway's (`{ message }`). */
-interface ErrorAnswer {
-  error?: { code?: string; message?: string; details?: ErrorDetail[]; requestId?: string };
-  message?: string;
-}
-
-/** The server answered with an error: its status, code, message and per-field details. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: ErrorDetail[] = [],
-    readonly requestId?: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-/** No answer came back: the connection failed or the request timed out. */
-export class NetworkError extends Error {
-  constructor(message = 'network failure') {
-    super(message);
-    this.name = 'NetworkError';
-  }
-}
+export { ApiError, NetworkError };
 
 export const isSession = (x: SigningSession | AuthPrompt): x is SigningSession => !('authRequired' in x);
-
-/** Answers worth another try: the gateway or a throttle, not the request itself. */
-const RETRYABLE = new Set([429, 502, 503, 504]);
 
 export interface CallOptions {
   /** How many times a failed request is sent again (network failure, 429, 502-504). */
@@ -90,52 +61,13 @@ export class SigningApi {
     }
   }
 
-  private async once<T>(method: string, url: string, payload: string | undefined): Promise<T> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    let res: Response;
-    try {
-      res = await this.fetchImpl(url, {
-        method,
-        headers: {
-          'x-signing-token': this.options.token,
-          accept: 'application/json',
-          ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(payload !== undefined ? { body: payload } : {}),
-        credentials: 'omit',
-        cache: 'no-store',
-        referrerPolicy: 'no-referrer',
-        signal: controller.signal,
-      });
-    } catch (err) {
-      throw new NetworkError(err instanceof Error ? err.message : String(err));
-    } finally {
-      clearTimeout(timer);
-    }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      throw new NetworkError(err instanceof Error ? err.message : String(err));
-    }
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    if (res.ok) return json as T;
-    const answer = json as ErrorAnswer | undefined;
-    const error = answer?.error;
-    const message = error?.message ?? answer?.message ?? `HTTP ${res.status}`;
-    throw new ApiError(
-      res.status,
-      error?.code ?? 'http_error',
-      message,
-      Array.isArray(error?.details) ? error.details : [],
-      error?.requestId ?? res.headers.get('x-request-id') ?? undefined,
-    );
+  private once<T>(method: string, url: string, payload: string | undefined): Promise<T> {
+    return requestJson<T>(this.fetchImpl, url, {
+      method,
+      headers: { 'x-signing-token': this.options.token },
+      payload,
+      timeoutMs: this.timeoutMs,
+    });
   }
 
   session(): Promise<SigningSession | AuthPrompt> {

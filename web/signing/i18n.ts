@@ -1,16 +1,15 @@
 /**
  * The page's words in English and Spanish. The language follows the browser (`navigator.language`)
- * until the recipient picks another with the switcher; the choice is kept for the tab.
+ * until the recipient picks another with the switcher; the choice is kept for the tab
+ * (shared/lang.ts).
  *
  * What the server records (the disclosure, the statement affirmed by signing) is its English text:
  * the Spanish page says so and shows the recorded text alongside its own words.
  */
 
-export type Lang = 'en' | 'es';
-export const LANGS: readonly Lang[] = ['en', 'es'];
+import { lang, type Lang, type Message, type Params } from '../shared/lang';
 
-type Params = Record<string, string | number>;
-type Message = string | ((p: Params) => string);
+export { initLang, lang, LANGS, onLangChange, setLang, type Lang } from '../shared/lang';
 
 const en = {
   'app.name': 'Countersign',
@@ -449,56 +448,8 @@ const es: Record<Key, Message> = {
 
 const DICTIONARIES: Record<Lang, Record<Key, Message>> = { en, es };
 
-const STORAGE_KEY = 'countersign.lang';
-
-/** The language the browser prefers, among those the page has (English otherwise). */
-export function preferredLang(languages: readonly string[]): Lang {
-  for (const tag of languages) {
-    const base = tag.toLowerCase().split('-')[0];
-    if ((LANGS as readonly string[]).includes(base ?? '')) return base as Lang;
-  }
-  return 'en';
-}
-
-let current: Lang = 'en';
-const listeners = new Set<(lang: Lang) => void>();
-
-export function initLang(): Lang {
-  let stored: string | null = null;
-  try {
-    stored = sessionStorage.getItem(STORAGE_KEY);
-  } catch {
-    // Storage may be disabled: the browser's preference decides.
-  }
-  const browser = navigator.languages?.length ? navigator.languages : [navigator.language];
-  current =
-    stored && (LANGS as readonly string[]).includes(stored) ? (stored as Lang) : preferredLang(browser);
-  document.documentElement.lang = current;
-  return current;
-}
-
-export function lang(): Lang {
-  return current;
-}
-
-export function setLang(next: Lang): void {
-  if (next === current) return;
-  current = next;
-  document.documentElement.lang = next;
-  try {
-    sessionStorage.setItem(STORAGE_KEY, next);
-  } catch {
-    // Not kept across reloads then; the page still switches.
-  }
-  for (const listener of listeners) listener(next);
-}
-
-export function onLangChange(listener: (lang: Lang) => void): void {
-  listeners.add(listener);
-}
-
 /** The text for `key` in the current language. */
 export function t(key: Key, params: Params = {}): string {
-  const message = DICTIONARIES[current][key] ?? en[key];
+  const message = DICTIONARIES[lang()][key] ?? en[key];
   return typeof message === 'function' ? message(params) : message;
 }

@@ -17,9 +17,10 @@ import {
 import { announce, focusHeading, h, on } from './dom';
 import { FieldForm } from './fields';
 import { initLang, lang, LANGS, onLangChange, setLang, t, type Key, type Lang } from './i18n';
-import { configurePdf, DocumentView } from './pdf-view';
+import { DocumentView } from './pdf-view';
 import { fieldValues, initialsOf, type RawValue } from './validation';
 import { applyBranding, brandLogo } from '../shared/branding';
+import { configurePdf } from '../shared/pdf';
 
 type Params = Record<string, string | number>;
 /** A message kept by key, so that it can be shown again in another language. */

@@ -5,17 +5,11 @@
  * is also kept for screen readers, since a canvas has none.
  */
 
-import { getDocument, GlobalWorkerOptions, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist';
+import { drawPage, openPdf, placeBox } from '../shared/pdf';
 import type { SigningDocument, SigningField } from './api';
 import { h } from './dom';
 import { t } from './i18n';
-
-/** Where the worker, the fonts and the character maps are served: beside the page's script. */
-export function configurePdf(assets: URL): void {
-  GlobalWorkerOptions.workerSrc = new URL('pdf.worker.min.mjs', assets).href;
-}
-
-const assetUrl = (assets: URL, path: string) => new URL(path, assets).href;
 
 /** The largest device pixel ratio drawn: sharper is not visible, only heavier. */
 const MAX_RATIO = 2.5;
@@ -78,16 +72,8 @@ export class DocumentView {
     this.download.href = URL.createObjectURL(blob);
     this.download.hidden = false;
     try {
-      this.pdf = await getDocument({
-        // pdf.js takes the buffer over: it gets a copy, the download keeps the original.
-        data: bytes.slice(),
-        isEvalSupported: false,
-        cMapUrl: assetUrl(this.assets, 'pdfjs/cmaps/'),
-        cMapPacked: true,
-        standardFontDataUrl: assetUrl(this.assets, 'pdfjs/standard_fonts/'),
-        wasmUrl: assetUrl(this.assets, 'pdfjs/wasm/'),
-        enableXfa: false,
-      }).promise;
+      // The download keeps the original bytes: pdf.js reads a copy.
+      this.pdf = await openPdf(bytes, this.assets);
       for (let n = 1; n <= this.pdf.numPages; n++) {
         const proxy = await this.pdf.getPage(n);
         const viewport = proxy.getViewport({ scale: 1 });
@@ -155,10 +141,7 @@ export class DocumentView {
     (element.querySelector('.page-frame') as HTMLElement).style.aspectRatio = `${width} / ${height}`;
     for (const field of this.fields.filter((f) => f.documentId === this.doc.id && f.page === number)) {
       const box = this.overlayFor(field);
-      box.style.left = `${(field.x / width) * 100}%`;
-      box.style.top = `${(field.y / height) * 100}%`;
-      box.style.width = `${(field.width / width) * 100}%`;
-      box.style.height = `${(field.height / height) * 100}%`;
+      placeBox(box, { width, height }, field);
       overlays.appendChild(box);
     }
     return { number, element, canvas, overlays, text, width, height, proxy, drawnWidth: 0, visible: false };
@@ -202,15 +185,7 @@ export class DocumentView {
     if (Math.abs(page.drawnWidth - pixelWidth) < 2) return;
     const proxy = page.proxy;
     page.drawing = (async () => {
-      const viewport = proxy.getViewport({ scale: pixelWidth / page.width });
-      // Drawn off screen first, so the old drawing stays until the new one is ready.
-      const canvas = document.createElement('canvas');
-      canvas.width = Math.round(viewport.width);
-      canvas.height = Math.round(viewport.height);
-      await proxy.render({ canvas, viewport }).promise;
-      page.canvas.width = canvas.width;
-      page.canvas.height = canvas.height;
-      page.canvas.getContext('2d')!.drawImage(canvas, 0, 0);
+      await drawPage(proxy, page.canvas, pixelWidth / page.width);
       page.drawnWidth = pixelWidth;
       page.element.setAttribute('data-rendered', 'true');
     })();

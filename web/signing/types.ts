@@ -1,12 +1,14 @@
 /** What the public signing API answers and takes, as this page uses it (functions/api/schemas.ts). */
 
+import type { ValueRules } from '../../functions/core/field-values';
+
 export interface SigningField {
   id: string;
   documentId: string;
   type: 'signature' | 'initials' | 'date_signed' | 'text' | 'number' | 'date' | 'checkbox' | 'dropdown';
   name?: string;
   required: boolean;
-  validation?: { pattern?: string; min?: number | string; max?: number | string; options?: string[] };
+  validation?: ValueRules;
   page: number;
   x: number;
   y: number;
@@ -80,7 +82,4 @@ export interface SignRequest {
   agree: true;
 }
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+export type { ErrorDetail } from '../../functions/core/errors';

@@ -1,24 +1,17 @@
 /**
- * The checks the server makes on the values a signer enters, made here first so that the page can
- * say what is wrong next to the field before anything is sent. The server stays the authority: its
- * answer (400 with details by field) is shown the same way.
+ * The checks the server makes on the values a signer enters, made here first (with the server's
+ * own rules, functions/core/field-values.ts) so that the page can say what is wrong next to the
+ * field before anything is sent. The server stays the authority: its answer (400 with details by
+ * field) is shown the same way.
  *
  * Pure functions with no DOM, so they can be checked on their own.
  */
 
+import { isValueField, valueProblem } from '../../functions/core/field-values';
 import type { SigningField } from './types';
 
-/** The field types whose value the signer enters; the others are filled by the act of signing. */
-export const VALUE_TYPES: readonly SigningField['type'][] = [
-  'text',
-  'number',
-  'date',
-  'checkbox',
-  'dropdown',
-];
+export { initialsOf, isValueField } from '../../functions/core/field-values';
 
-/** Characters a text field holds at most (the server's limit). */
-export const MAX_TEXT_VALUE = 1000;
 /** Characters of a typed signature, and of typed initials, at most. */
 export const MAX_SIGNATURE_TEXT = 100;
 export const MAX_INITIALS_TEXT = 20;
@@ -26,7 +19,10 @@ export const MAX_INITIALS_TEXT = 20;
 /** What the signer has entered: text as typed, a checkbox as checked or not. */
 export type RawValue = string | boolean;
 
-/** A problem, by message key and its parameters: the caller words it in the page's language. */
+/**
+ * A problem, by message key (`check.` and the kind of problem of field-values.ts) and its
+ * parameters: the caller words it in the page's language.
+ */
 export type Problem =
   | { key: 'check.required' | 'check.requiredBox' | 'check.text' | 'check.pattern' }
   | { key: 'check.number' | 'check.date' | 'check.option' }
@@ -36,15 +32,6 @@ export type Problem =
   | { key: 'check.numberMax'; max: number }
   | { key: 'check.dateMin'; min: string }
   | { key: 'check.dateMax'; max: string };
-
-export const isValueField = (f: Pick<SigningField, 'type'>) => VALUE_TYPES.includes(f.type);
-
-export function isIsoDate(x: unknown): x is string {
-  const m = typeof x === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(x) : null;
-  if (!m) return false;
-  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === x;
-}
 
 /**
  * A number from what the signer typed: digits with a decimal point, or a decimal comma. A comma
@@ -80,45 +67,12 @@ export function checkField(f: SigningField, raw: RawValue | undefined): Problem 
     if (!f.required) return null;
     return { key: f.type === 'checkbox' ? 'check.requiredBox' : 'check.required' };
   }
-  const v = f.validation ?? {};
-  const value = typeof raw === 'string' ? raw.trim() : raw;
-  switch (f.type) {
-    case 'text': {
-      if (typeof value !== 'string') return { key: 'check.text' };
-      const length = [...value].length;
-      if (length > MAX_TEXT_VALUE) return { key: 'check.tooLong', max: MAX_TEXT_VALUE, length };
-      if (typeof v.min === 'number' && length < v.min) return { key: 'check.tooShort', min: v.min, length };
-      if (typeof v.max === 'number' && length > v.max) return { key: 'check.tooLong', max: v.max, length };
-      if (v.pattern !== undefined) {
-        let pattern: RegExp | undefined;
-        try {
-          pattern = new RegExp(`^(?:${v.pattern})$`, 'u');
-        } catch {
-          // The server lets a pattern that does not compile constrain nothing; so does the page.
-        }
-        if (pattern && !pattern.test(value)) return { key: 'check.pattern' };
-      }
-      return null;
-    }
-    case 'number': {
-      const n = typeof value === 'string' ? parseNumber(value) : undefined;
-      if (n === undefined) return { key: 'check.number' };
-      if (typeof v.min === 'number' && n < v.min) return { key: 'check.numberMin', min: v.min };
-      if (typeof v.max === 'number' && n > v.max) return { key: 'check.numberMax', max: v.max };
-      return null;
-    }
-    case 'date':
-      if (!isIsoDate(value)) return { key: 'check.date' };
-      if (isIsoDate(v.min) && value < v.min) return { key: 'check.dateMin', min: v.min };
-      if (isIsoDate(v.max) && value > v.max) return { key: 'check.dateMax', max: v.max };
-      return null;
-    case 'checkbox':
-      return null;
-    case 'dropdown':
-      return typeof value === 'string' && (v.options ?? []).includes(value) ? null : { key: 'check.option' };
-    default:
-      return null;
-  }
+  // A value as it is sent (a number parsed), checked as the server checks it. A checkbox that is
+  // not empty is checked: it has no problem of its own.
+  const problem = valueProblem(f, valueOf(f, raw)!);
+  if (problem === null) return null;
+  const { kind, ...params } = problem;
+  return { key: `check.${kind}`, ...params } as Problem;
 }
 
 /** The `fields` of a sign request: a value for every value field that has one (a checkbox always). */
@@ -133,17 +87,6 @@ export function fieldValues(
     if (value !== undefined) out[f.id] = value;
   }
   return out;
-}
-
-/** Initials from a name, as the server makes them: the first letter of each word, at most three. */
-export function initialsOf(name: string): string {
-  const letters = name
-    .trim()
-    .split(/\s+/)
-    .map((word) => [...word].find((ch) => /\p{L}/u.test(ch)))
-    .filter((ch): ch is string => ch !== undefined);
-  const picked = letters.length > 3 ? [...letters.slice(0, 2), letters.at(-1)!] : letters;
-  return picked.join('').toUpperCase();
 }
 
 /** The field id a server detail path names (`body.fields.<id>`), if any. */

@@ -35,7 +35,9 @@ import type { Ports, PresignedRequest } from '../ports';
 import { resolveSigner, type ClientInfo, type SignerContext } from './signer-access';
 import { actNotice, consentWithdrawn, groupSigned } from './messages';
 import { authPrompt, needsCode, type AuthPrompt } from './signer-auth';
-import { isIsoDate } from '../templates/check-definition';
+import { initialsOf, isValueField, valueProblem, type ValueProblem } from '../field-values';
+
+export { initialsOf, MAX_TEXT_VALUE } from '../field-values';
 
 export interface SigningSession {
   envelope: { id: string; title: string; message: string; status: EnvelopeState['status'] };
@@ -267,54 +269,33 @@ export interface SignInput {
   documents?: { id: string; sha256: string }[];
 }
 
-/** The field types whose value the signer enters; the others are filled by the act of signing. */
-const VALUE_TYPES: readonly FieldPlacement['type'][] = ['text', 'number', 'date', 'checkbox', 'dropdown'];
-/** Characters a text field holds at most. */
-export const MAX_TEXT_VALUE = 1000;
-
-/** What is wrong with a non-empty value for a field, by its type and validation; null when it fits. */
-function valueProblem(f: FieldPlacement, value: FieldValue): string | null {
-  const v = f.validation ?? {};
-  switch (f.type) {
-    case 'text': {
-      if (typeof value !== 'string') return 'must be text';
-      const length = [...value].length;
-      if (length > MAX_TEXT_VALUE) return `must be at most ${MAX_TEXT_VALUE} characters (it has ${length})`;
-      if (typeof v.min === 'number' && length < v.min)
-        return `must be at least ${v.min} characters (it has ${length})`;
-      if (typeof v.max === 'number' && length > v.max)
-        return `must be at most ${v.max} characters (it has ${length})`;
-      if (v.pattern !== undefined) {
-        let pattern: RegExp | undefined;
-        try {
-          pattern = new RegExp(`^(?:${v.pattern})$`, 'u');
-        } catch {
-          // Envelopes are checked when created; a pattern that does not compile constrains nothing.
-        }
-        if (pattern && !pattern.test(value)) return `does not match the pattern ${v.pattern}`;
-      }
-      return null;
-    }
+/** A value's problem as the server words it in its details. */
+function problemMessage(p: ValueProblem, f: FieldPlacement): string {
+  switch (p.kind) {
+    case 'text':
+      return 'must be text';
+    case 'tooLong':
+      return `must be at most ${p.max} characters (it has ${p.length})`;
+    case 'tooShort':
+      return `must be at least ${p.min} characters (it has ${p.length})`;
+    case 'pattern':
+      return `does not match the pattern ${f.validation?.pattern}`;
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
-      if (typeof v.min === 'number' && value < v.min) return `must be at least ${v.min}`;
-      if (typeof v.max === 'number' && value > v.max) return `must be at most ${v.max}`;
-      return null;
+      return 'must be a number';
+    case 'numberMin':
+      return `must be at least ${p.min}`;
+    case 'numberMax':
+      return `must be at most ${p.max}`;
     case 'date':
-      if (!isIsoDate(value)) return 'must be a date YYYY-MM-DD that exists';
-      if (isIsoDate(v.min) && value < v.min) return `must be on or after ${v.min}`;
-      if (isIsoDate(v.max) && value > v.max) return `must be on or before ${v.max}`;
-      return null;
-    case 'checkbox':
-      return typeof value === 'boolean' ? null : 'must be true or false';
-    case 'dropdown': {
-      const options = v.options ?? [];
-      return typeof value === 'string' && options.includes(value)
-        ? null
-        : `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}`;
-    }
-    default:
-      return null;
+      return 'must be a date YYYY-MM-DD that exists';
+    case 'dateMin':
+      return `must be on or after ${p.min}`;
+    case 'dateMax':
+      return `must be on or before ${p.max}`;
+    case 'boolean':
+      return 'must be true or false';
+    case 'option':
+      return `must be one of ${(f.validation?.options ?? []).map((o) => JSON.stringify(o)).join(', ')}`;
   }
 }
 
@@ -339,7 +320,7 @@ function checkFieldValues(
         path,
         message: theirs ? 'this field belongs to another recipient' : 'you have no field with this id',
       });
-    } else if (!VALUE_TYPES.includes(f.type)) {
+    } else if (!isValueField(f)) {
       problems.push({
         path,
         message:
@@ -351,7 +332,7 @@ function checkFieldValues(
   }
   const entered = new Map<string, FieldValue>();
   for (const f of r.fields) {
-    if (!VALUE_TYPES.includes(f.type)) continue;
+    if (!isValueField(f)) continue;
     const path = `body.fields.${f.id}`;
     const raw = given.get(f.id);
     const value = typeof raw === 'string' ? raw.trim() : raw;
@@ -368,7 +349,7 @@ function checkFieldValues(
       continue;
     }
     const problem = valueProblem(f, value);
-    if (problem) problems.push({ path, message: problem });
+    if (problem) problems.push({ path, message: problemMessage(problem, f) });
     else entered.set(f.id, value);
   }
   if (problems.length) {
@@ -381,17 +362,6 @@ function checkFieldValues(
     );
   }
   return entered;
-}
-
-/** Initials from a name: the first letter of each word, of at most three ("Ada Buyer": "AB"). */
-export function initialsOf(name: string): string {
-  const letters = name
-    .trim()
-    .split(/\s+/)
-    .map((word) => [...word].find((ch) => /\p{L}/u.test(ch)))
-    .filter((ch): ch is string => ch !== undefined);
-  const picked = letters.length > 3 ? [...letters.slice(0, 2), letters.at(-1)!] : letters;
-  return picked.join('').toUpperCase();
 }
 
 /** Every field of the recipient as filled when they sign at `at`. */

@@ -1,4 +1,5 @@
 import { ValidationError, type ErrorDetail } from '../errors';
+import { isIsoDate } from '../field-values';
 import { isTimeZone } from '../time/zone';
 import type {
   Box,
@@ -13,14 +14,6 @@ import type {
 export const MERGE_KEY = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 
 const round = (n: number) => Math.round(n * 100) / 100;
-
-/** A calendar date written YYYY-MM-DD that exists (2025-02-29 does not). */
-export function isIsoDate(x: unknown): x is string {
-  const m = typeof x === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(x) : null;
-  if (!m) return false;
-  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return date.toISOString().slice(0, 10) === x;
-}
 
 function boxProblem(box: Box, doc: TemplateDocument, path: string): ErrorDetail | null {
   const page = doc.pages[box.page - 1];

@@ -1,6 +1,7 @@
 import type { LoggedEvent } from '../audit-chain';
 import type { RenewalRule } from '../contracts/contract';
 import type { EnvelopeSettings, RecipientRole } from '../envelope';
+import type { FieldType, ValueRules } from '../field-values';
 import type { SlaTerms } from '../sla/terms';
 
 /**
@@ -9,17 +10,7 @@ import type { SlaTerms } from '../sla/terms';
  * immutable version, and approvals and archiving are events of the same trail.
  */
 
-export const FIELD_TYPES = [
-  'signature',
-  'initials',
-  'date_signed',
-  'text',
-  'number',
-  'date',
-  'checkbox',
-  'dropdown',
-] as const;
-export type FieldType = (typeof FIELD_TYPES)[number];
+export { FIELD_TYPES, type FieldType } from '../field-values';
 
 export interface Box {
   page: number;
@@ -30,15 +21,8 @@ export interface Box {
   height: number;
 }
 
-export interface FieldValidation {
-  /** A regular expression the whole value must match (text). */
-  pattern?: string;
-  /** Bounds (number: the value; text: the length; date: ISO dates). */
-  min?: number | string;
-  max?: number | string;
-  /** The choices of a dropdown. */
-  options?: string[];
-}
+/** What a field's value is held to beyond its type (field-values.ts checks a value against it). */
+export type FieldValidation = ValueRules;
 
 export interface TemplateField extends Box {
   /** Unique in the template; the value is recorded under it. */

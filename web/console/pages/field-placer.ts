@@ -8,7 +8,8 @@
 
 import { dictionary } from '../i18n';
 import { append, field, h, on, uid } from '../ui';
-import { placeBox, type PdfPage } from './pdf-pages';
+import { placeBox } from '../../shared/pdf';
+import type { PdfPage } from './pdf-pages';
 import {
   FIELD_TYPES,
   type FieldType,

@@ -5,7 +5,8 @@
  * lot. The bytes are checked against the SHA-256 the template records before anything is drawn.
  */
 
-import { getDocument, GlobalWorkerOptions, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist';
+import { configurePdf, drawPage, openPdf } from '../../shared/pdf';
 import type { ConsoleApi } from '../api';
 import { h } from '../ui';
 
@@ -69,19 +70,11 @@ export class PdfPages {
     private readonly pageLabel: (page: number, pages: number) => string,
   ) {
     this.element = h('div', { class: 'pdf-pages' });
-    GlobalWorkerOptions.workerSrc = new URL('pdf.worker.min.mjs', assets).href;
+    configurePdf(assets);
   }
 
   async load(bytes: Uint8Array): Promise<PdfPage[]> {
-    this.pdf = await getDocument({
-      data: bytes.slice(),
-      isEvalSupported: false,
-      cMapUrl: new URL('pdfjs/cmaps/', this.assets).href,
-      cMapPacked: true,
-      standardFontDataUrl: new URL('pdfjs/standard_fonts/', this.assets).href,
-      wasmUrl: new URL('pdfjs/wasm/', this.assets).href,
-      enableXfa: false,
-    }).promise;
+    this.pdf = await openPdf(bytes, this.assets);
     const count = this.pdf.numPages;
     for (let n = 1; n <= count; n++) {
       const proxy = await this.pdf.getPage(n);
@@ -155,15 +148,7 @@ export class PdfPages {
     const pixels = Math.round(cssWidth * Math.min(window.devicePixelRatio || 1, MAX_RATIO));
     if (Math.abs((this.drawn.get(n) ?? 0) - pixels) < 2) return;
     const work = (async () => {
-      const viewport = proxy.getViewport({ scale: pixels / page.width });
-      const canvas = document.createElement('canvas');
-      canvas.width = Math.round(viewport.width);
-      canvas.height = Math.round(viewport.height);
-      await proxy.render({ canvas, viewport }).promise;
-      const target = page.frame.querySelector('canvas')!;
-      target.width = canvas.width;
-      target.height = canvas.height;
-      target.getContext('2d')!.drawImage(canvas, 0, 0);
+      await drawPage(proxy, page.frame.querySelector('canvas')!, pixels / page.width);
       this.drawn.set(n, pixels);
       page.element.dataset.rendered = 'true';
     })();
@@ -174,16 +159,4 @@ export class PdfPages {
       this.drawing.delete(n);
     }
   }
-}
-
-/** Places a box over a page in percent of the page's size. */
-export function placeBox(
-  el: HTMLElement,
-  page: { width: number; height: number },
-  box: { x: number; y: number; width: number; height: number },
-): void {
-  el.style.left = `${(box.x / page.width) * 100}%`;
-  el.style.top = `${(box.y / page.height) * 100}%`;
-  el.style.width = `${(box.width / page.width) * 100}%`;
-  el.style.height = `${(box.height / page.height) * 100}%`;
 }

@@ -8,27 +8,22 @@
  * pages the server adds from the template's terms are not in it (the note says so).
  */
 
-import { ApiError } from '../api';
-import { AuthControls, clearErrors, SettingsControls, showDetails } from '../forms';
+import {
+  AuthControls,
+  checkPerson,
+  clearErrors,
+  EnvelopeDetails,
+  SendCard,
+  SettingsControls,
+} from '../forms';
 import { dictionary } from '../i18n';
 import { nestMergeData } from '../logic';
-import { PdfPages, placeBox } from '../pdf-pages';
-import type { DocumentLink, Envelope, Template, TemplateSummary } from '../types';
-import {
-  button,
-  errorBox,
-  field,
-  fieldError,
-  focusHeading,
-  h,
-  input,
-  on,
-  pageHeader,
-  ProgressBar,
-  toast,
-  uid,
-} from '../ui';
+import { placeBox } from '../../shared/pdf';
+import { PdfPages } from '../pdf-pages';
+import type { DocumentLink } from '../types';
+import { button, errorBox, field, fieldError, h, input, on, pageHeader, uid } from '../ui';
 import type { PageContext } from './registry';
+import type { Template, TemplateSummary } from './template-types';
 
 const t = dictionary(
   {
@@ -51,24 +46,12 @@ const t = dictionary(
     merge: 'Contract details',
     mergeHint: 'These values are printed on the document.',
     noMerge: 'This template has no fields to fill.',
-    details: 'Title and message',
-    envTitle: 'Title',
-    message: 'Message to the recipients',
     preview: 'Preview',
     showPreview: 'Show the preview',
     refreshPreview: 'Update the preview',
     previewNote:
       'The template’s document with your values where they will be printed. The SLA schedule generated from the template’s terms is added when the envelope is created.',
-    send: 'Send for signature',
-    sending: 'Sending…',
-    sent: (p) => `“${p.title}” was sent.`,
-    createdNotSent: 'The envelope was saved as a draft but could not be sent.',
-    notSent: 'Nothing was sent.',
-    fix: 'Some details are missing: see the marked boxes.',
-    'missing.name': 'Enter the name.',
-    'missing.email': 'Enter an e-mail address.',
     'missing.merge': 'The template needs this value.',
-    'missing.title': 'Enter a title.',
     previewLabel: 'Preview of the document',
   },
   {
@@ -91,24 +74,12 @@ const t = dictionary(
     merge: 'Datos del contrato',
     mergeHint: 'Estos valores se imprimen en el documento.',
     noMerge: 'Esta plantilla no tiene campos que rellenar.',
-    details: 'Título y mensaje',
-    envTitle: 'Título',
-    message: 'Mensaje para los destinatarios',
     preview: 'Vista previa',
     showPreview: 'Mostrar la vista previa',
     refreshPreview: 'Actualizar la vista previa',
     previewNote:
       'El documento de la plantilla con sus valores donde se imprimirán. El anexo de SLA generado con los términos de la plantilla se añade al crear el sobre.',
-    send: 'Enviar para firmar',
-    sending: 'Enviando…',
-    sent: (p) => `Se envió «${p.title}».`,
-    createdNotSent: 'El sobre se guardó como borrador, pero no se pudo enviar.',
-    notSent: 'No se envió nada.',
-    fix: 'Faltan datos: vea las casillas marcadas.',
-    'missing.name': 'Escriba el nombre.',
-    'missing.email': 'Escriba una dirección de correo.',
     'missing.merge': 'La plantilla necesita este valor.',
-    'missing.title': 'Escriba un título.',
     previewLabel: 'Vista previa del documento',
   },
 );
@@ -320,35 +291,10 @@ export async function render(ctx: PageContext): Promise<() => void> {
         : h('p', { class: 'muted' }, t('noMerge')),
     );
 
-    const title = input({ id: 'envelope-title', maxlength: 200, value: tpl.name, autocomplete: 'off' });
-    const message = h('textarea', { id: 'envelope-message', rows: 3, maxlength: 10000 });
-    message.value = tpl.message;
-    const detailsHeading = uid('details');
-    const detailsCard = h(
-      'section',
-      { class: 'card', 'aria-labelledby': detailsHeading },
-      h('h2', { id: detailsHeading }, t('details')),
-      field(t('envTitle'), title, { required: true }),
-      field(t('message'), message),
-    );
+    const details = new EnvelopeDetails({ title: tpl.name, message: tpl.message });
 
     const settings = new SettingsControls();
-    void ctx.api
-      .get<{ envelopeDefaults: Parameters<SettingsControls['defaults']>[0] }>(
-        '/v1/tenant/settings',
-        undefined,
-        {
-          signal: ctx.signal,
-        },
-      )
-      .then((s) =>
-        settings.defaults({
-          ...s.envelopeDefaults,
-          ...tpl.settings,
-          reminders: { ...s.envelopeDefaults.reminders, ...tpl.settings.reminders },
-        }),
-      )
-      .catch(() => settings.defaults(tpl.settings));
+    void settings.showDefaults(ctx.api, ctx.signal, tpl.settings);
 
     // The preview.
     const previewHeading = uid('preview');
@@ -366,33 +312,21 @@ export async function render(ctx: PageContext): Promise<() => void> {
     );
     for (const el of mergeInputs.values()) on(el, 'input', () => preview && overlayValues());
 
-    const progress = new ProgressBar(t('sending'));
-    const outcome = h('div', { class: 'outcome' });
-    const sendButton = h(
-      'button',
-      { type: 'submit', class: 'button primary', id: 'send-envelope' },
-      t('send'),
-    );
+    const sending = new SendCard();
     const form = h(
       'form',
       { class: 'send-form', novalidate: true },
       peopleCard,
       mergeCard,
-      detailsCard,
+      details.element,
       settings.element,
       previewCard,
-      h(
-        'div',
-        { class: 'card submit-card' },
-        progress.element,
-        outcome,
-        h('div', { class: 'actions' }, sendButton),
-      ),
+      sending.element,
     );
     body.replaceChildren(form);
     on(form, 'submit', (event) => {
       event.preventDefault();
-      void submit();
+      void sending.submit(ctx, check, envelope, controlFor);
     });
 
     function mergeValues(): Record<string, string> {
@@ -461,23 +395,14 @@ export async function render(ctx: PageContext): Promise<() => void> {
       }
       const merge = /^body\.mergeData\.(.+)$/.exec(path);
       if (merge) return mergeInputs.get(merge[1]!);
-      if (path.startsWith('body.title')) return title;
-      if (path.startsWith('body.message')) return message;
-      return settings.controlFor(path);
+      return details.controlFor(path) ?? settings.controlFor(path);
     }
 
     function check(): HTMLElement | undefined {
       clearErrors(form);
       const missing: HTMLElement[] = [];
       for (const row of roles) {
-        if (!row.name.value.trim()) {
-          fieldError(row.name, t('missing.name'));
-          missing.push(row.name);
-        }
-        if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(row.email.value.trim())) {
-          fieldError(row.email, t('missing.email'));
-          missing.push(row.email);
-        }
+        missing.push(...checkPerson(row.name, row.email));
         if (row.role.role !== 'carbon_copy' && !row.auth.check()) {
           missing.push(row.auth.element.querySelector<HTMLElement>('[aria-invalid="true"]')!);
         }
@@ -489,69 +414,31 @@ export async function render(ctx: PageContext): Promise<() => void> {
           missing.push(el);
         }
       }
-      if (!title.value.trim()) {
-        fieldError(title, t('missing.title'));
-        missing.push(title);
-      }
+      const title = details.check();
+      if (title) missing.push(title);
       if (!settings.check())
         missing.push(settings.element.querySelector<HTMLElement>('[aria-invalid="true"]')!);
       return missing[0];
     }
 
-    async function submit(): Promise<void> {
-      outcome.replaceChildren();
-      const invalid = check();
-      if (invalid) {
-        outcome.replaceChildren(h('p', { class: 'notice error', role: 'alert' }, t('fix')));
-        invalid.focus();
-        return;
-      }
-      sendButton.disabled = true;
-      sendButton.textContent = t('sending');
-      progress.set(undefined);
-      let created: Envelope | undefined;
-      try {
-        created = await ctx.api.post<Envelope>(
-          '/v1/envelopes',
-          {
-            title: title.value.trim(),
-            ...(message.value.trim() ? { message: message.value } : {}),
-            template: { id: tpl.id, version: tpl.version },
-            roles: Object.fromEntries(
-              roles.map((row) => {
-                const auth = row.role.role === 'carbon_copy' ? undefined : row.auth.value();
-                return [
-                  row.role.name,
-                  { name: row.name.value.trim(), email: row.email.value.trim(), ...(auth ? { auth } : {}) },
-                ];
-              }),
-            ),
-            mergeData: nestMergeData(mergeValues()),
-            ...settings.value(),
-          },
-          { signal: ctx.signal },
-        );
-        await ctx.api.post(`/v1/envelopes/${encodeURIComponent(created.id)}/send`, undefined, {
-          signal: ctx.signal,
-        });
-        toast(t('sent', { title: created.title }), 'success');
-        ctx.navigate(`/envelopes/${encodeURIComponent(created.id)}`);
-      } catch (err) {
-        if (ctx.signal.aborted) return;
-        if (created) {
-          toast(`${t('createdNotSent')} ${err instanceof Error ? err.message : ''}`, 'error');
-          ctx.navigate(`/envelopes/${encodeURIComponent(created.id)}`);
-          return;
-        }
-        outcome.replaceChildren(errorBox(err, t('notSent')));
-        const first = err instanceof ApiError ? showDetails(err, controlFor) : undefined;
-        if (first) first.focus();
-        else focusHeading(outcome.querySelector<HTMLElement>('.notice-title'));
-      } finally {
-        progress.hide();
-        sendButton.disabled = false;
-        sendButton.textContent = t('send');
-      }
+    /** The envelope as the API takes it. */
+    async function envelope(): Promise<Record<string, unknown>> {
+      sending.progress.set(undefined);
+      return {
+        ...details.value(),
+        template: { id: tpl.id, version: tpl.version },
+        roles: Object.fromEntries(
+          roles.map((row) => {
+            const auth = row.role.role === 'carbon_copy' ? undefined : row.auth.value();
+            return [
+              row.role.name,
+              { name: row.name.value.trim(), email: row.email.value.trim(), ...(auth ? { auth } : {}) },
+            ];
+          }),
+        ),
+        mergeData: nestMergeData(mergeValues()),
+        ...settings.value(),
+      };
     }
   }
 

@@ -6,28 +6,20 @@
  * created and sent.
  */
 
-import { ApiError } from '../api';
 import { FieldPlacer } from '../field-placer';
 import { checkPdf, documentInput, dropZone, uploadingLabel } from '../files';
-import { AuthControls, clearErrors, SettingsControls, showDetails } from '../forms';
+import {
+  AuthControls,
+  checkPerson,
+  clearErrors,
+  EnvelopeDetails,
+  SendCard,
+  SettingsControls,
+} from '../forms';
 import { dictionary, formatBytes } from '../i18n';
 import { PdfPages } from '../pdf-pages';
-import { RECIPIENT_ROLES, type Envelope, type RecipientRole } from '../types';
-import {
-  button,
-  errorBox,
-  field,
-  fieldError,
-  focusHeading,
-  h,
-  input,
-  on,
-  pageHeader,
-  ProgressBar,
-  select,
-  toast,
-  uid,
-} from '../ui';
+import { RECIPIENT_ROLES, type RecipientRole } from '../types';
+import { button, field, fieldError, h, input, on, pageHeader, select, uid } from '../ui';
 import type { PageContext } from './registry';
 
 const t = dictionary(
@@ -37,9 +29,6 @@ const t = dictionary(
     documentHint: 'A PDF of up to 50 MB.',
     replace: 'Choose another PDF',
     chosen: (p) => `${p.name} · ${p.size} · ${p.pages} ${Number(p.pages) === 1 ? 'page' : 'pages'}`,
-    details: 'Title and message',
-    envTitle: 'Title',
-    message: 'Message to the recipients',
     recipients: 'Recipients',
     recipientsHint:
       'Recipients of one step are invited together; the next step starts when they have all acted.',
@@ -55,16 +44,7 @@ const t = dictionary(
     removeRecipient: (p) => `Remove recipient ${p.n}`,
     fields: 'Fields',
     fieldsHint: 'Choose a PDF first.',
-    send: 'Send for signature',
-    sending: 'Sending…',
-    sent: (p) => `“${p.title}” was sent.`,
-    createdNotSent: 'The envelope was saved as a draft but could not be sent.',
-    notSent: 'Nothing was sent.',
     'missing.document': 'Choose the PDF to send.',
-    'missing.title': 'Enter a title.',
-    'missing.name': 'Enter the name.',
-    'missing.email': 'Enter an e-mail address.',
-    fix: 'Some details are missing: see the marked boxes.',
     documentLabel: 'The document’s pages',
   },
   {
@@ -73,9 +53,6 @@ const t = dictionary(
     documentHint: 'Un PDF de hasta 50 MB.',
     replace: 'Elegir otro PDF',
     chosen: (p) => `${p.name} · ${p.size} · ${p.pages} ${Number(p.pages) === 1 ? 'página' : 'páginas'}`,
-    details: 'Título y mensaje',
-    envTitle: 'Título',
-    message: 'Mensaje para los destinatarios',
     recipients: 'Destinatarios',
     recipientsHint:
       'Los destinatarios de un paso se invitan a la vez; el siguiente paso empieza cuando todos han actuado.',
@@ -91,16 +68,7 @@ const t = dictionary(
     removeRecipient: (p) => `Quitar el destinatario ${p.n}`,
     fields: 'Campos',
     fieldsHint: 'Elija primero un PDF.',
-    send: 'Enviar para firmar',
-    sending: 'Enviando…',
-    sent: (p) => `Se envió «${p.title}».`,
-    createdNotSent: 'El sobre se guardó como borrador, pero no se pudo enviar.',
-    notSent: 'No se envió nada.',
     'missing.document': 'Elija el PDF que quiere enviar.',
-    'missing.title': 'Escriba un título.',
-    'missing.name': 'Escriba el nombre.',
-    'missing.email': 'Escriba una dirección de correo.',
-    fix: 'Faltan datos: vea las casillas marcadas.',
     documentLabel: 'Las páginas del documento',
   },
 );
@@ -126,7 +94,6 @@ export function render(ctx: PageContext): () => void {
   const fileMessage = h('div', { class: 'file-message' });
   const chosen = h('p', { class: 'chosen', hidden: true });
   const zone = dropZone('send-file', (file) => void pick(file));
-  const progress = new ProgressBar(uploadingLabel());
   const docHeading = uid('doc');
   const documentCard = h(
     'section',
@@ -139,16 +106,7 @@ export function render(ctx: PageContext): () => void {
   );
 
   // Title and message.
-  const title = input({ id: 'envelope-title', maxlength: 200, autocomplete: 'off' });
-  const message = h('textarea', { id: 'envelope-message', rows: 3, maxlength: 10000 });
-  const detailsHeading = uid('details');
-  const detailsCard = h(
-    'section',
-    { class: 'card', 'aria-labelledby': detailsHeading },
-    h('h2', { id: detailsHeading }, t('details')),
-    field(t('envTitle'), title, { required: true }),
-    field(t('message'), message),
-  );
+  const details = new EnvelopeDetails();
 
   // Recipients.
   const list = h('ol', { class: 'recipient-list' });
@@ -177,38 +135,22 @@ export function render(ctx: PageContext): () => void {
   );
 
   const settings = new SettingsControls();
-  void ctx.api
-    .get<{ envelopeDefaults: Parameters<SettingsControls['defaults']>[0] }>(
-      '/v1/tenant/settings',
-      undefined,
-      {
-        signal: ctx.signal,
-      },
-    )
-    .then((s) => settings.defaults(s.envelopeDefaults))
-    .catch(() => undefined);
+  void settings.showDefaults(ctx.api, ctx.signal);
 
-  const outcome = h('div', { class: 'outcome' });
-  const sendButton = h('button', { type: 'submit', class: 'button primary', id: 'send-envelope' }, t('send'));
+  const sending = new SendCard(uploadingLabel());
   const form = h(
     'form',
     { class: 'send-form', novalidate: true },
     documentCard,
-    detailsCard,
+    details.element,
     recipientsCard,
     fieldsCard,
     settings.element,
-    h(
-      'div',
-      { class: 'card submit-card' },
-      progress.element,
-      outcome,
-      h('div', { class: 'actions' }, sendButton),
-    ),
+    sending.element,
   );
   on(form, 'submit', (event) => {
     event.preventDefault();
-    void submit();
+    void sending.submit(ctx, check, envelope, controlFor);
   });
 
   ctx.root.append(pageHeader(t('title')), form);
@@ -302,7 +244,7 @@ export function render(ctx: PageContext): () => void {
     }
     pages?.destroy();
     picked = { file: result.file, bytes: result.bytes };
-    if (!title.value.trim()) title.value = file.name.replace(/\.pdf$/i, '').slice(0, 200);
+    if (!details.title.value.trim()) details.title.value = file.name.replace(/\.pdf$/i, '').slice(0, 200);
     pages = new PdfPages(ctx.assets, t('documentLabel'));
     fieldsBody.replaceChildren(h('div', { class: 'placement-pages' }, pages.element));
     try {
@@ -337,10 +279,8 @@ export function render(ctx: PageContext): () => void {
       if (rest.startsWith('step')) return row.step;
       return row.name;
     }
-    if (path.startsWith('body.title')) return title;
-    if (path.startsWith('body.message')) return message;
     if (path.startsWith('body.documents')) return zone.input;
-    return settings.controlFor(path);
+    return details.controlFor(path) ?? settings.controlFor(path);
   }
 
   function check(): HTMLElement | undefined {
@@ -350,19 +290,10 @@ export function render(ctx: PageContext): () => void {
       fieldError(zone.input, t('missing.document'));
       missing.push(zone.input);
     }
-    if (!title.value.trim()) {
-      fieldError(title, t('missing.title'));
-      missing.push(title);
-    }
+    const title = details.check();
+    if (title) missing.push(title);
     for (const row of rows) {
-      if (!row.name.value.trim()) {
-        fieldError(row.name, t('missing.name'));
-        missing.push(row.name);
-      }
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(row.email.value.trim())) {
-        fieldError(row.email, t('missing.email'));
-        missing.push(row.email);
-      }
+      missing.push(...checkPerson(row.name, row.email));
       if (!row.auth.check())
         missing.push(row.auth.element.querySelector<HTMLElement>('[aria-invalid="true"]')!);
     }
@@ -371,62 +302,28 @@ export function render(ctx: PageContext): () => void {
     return missing[0];
   }
 
-  async function submit(): Promise<void> {
-    outcome.replaceChildren();
-    const invalid = check();
-    if (invalid || !picked) {
-      outcome.replaceChildren(h('p', { class: 'notice error', role: 'alert' }, t('fix')));
-      (invalid ?? zone.input).focus();
-      return;
-    }
-    sendButton.disabled = true;
-    sendButton.textContent = t('sending');
-    let created: Envelope | undefined;
-    try {
-      const document = await documentInput(ctx.api, picked, progress, ctx.signal);
-      created = await ctx.api.post<Envelope>(
-        '/v1/envelopes',
-        {
-          title: title.value.trim(),
-          ...(message.value.trim() ? { message: message.value } : {}),
-          documents: [{ name: picked.file.name.slice(0, 200) || 'document.pdf', ...document }],
-          recipients: rows.map((row) => {
-            const auth = row.auth.value();
-            const role = row.role.value as RecipientRole;
-            return {
-              name: row.name.value.trim(),
-              email: row.email.value.trim(),
-              role,
-              step: Number(row.step.value) || 1,
-              fields: role === 'signer' ? (placer?.fieldsFor(row.key) ?? []) : [],
-              ...(auth ? { auth } : {}),
-            };
-          }),
-          ...settings.value(),
-        },
-        { signal: ctx.signal },
-      );
-      await ctx.api.post(`/v1/envelopes/${encodeURIComponent(created.id)}/send`, undefined, {
-        signal: ctx.signal,
-      });
-      toast(t('sent', { title: created.title }), 'success');
-      ctx.navigate(`/envelopes/${encodeURIComponent(created.id)}`);
-    } catch (err) {
-      if (ctx.signal.aborted) return;
-      if (created) {
-        // Saved but not sent: the draft's page can send it again.
-        toast(`${t('createdNotSent')} ${err instanceof Error ? err.message : ''}`, 'error');
-        ctx.navigate(`/envelopes/${encodeURIComponent(created.id)}`);
-        return;
-      }
-      outcome.replaceChildren(errorBox(err, t('notSent')));
-      const first = err instanceof ApiError ? showDetails(err, controlFor) : undefined;
-      if (first) first.focus();
-      else focusHeading(outcome.querySelector<HTMLElement>('.notice-title'));
-    } finally {
-      sendButton.disabled = false;
-      sendButton.textContent = t('send');
-    }
+  /** The envelope as the API takes it (the PDF uploaded first when it is large). */
+  async function envelope(): Promise<Record<string, unknown>> {
+    // check() has marked the document when there is none.
+    const pdf = picked!;
+    const document = await documentInput(ctx.api, pdf, sending.progress, ctx.signal);
+    return {
+      ...details.value(),
+      documents: [{ name: pdf.file.name.slice(0, 200) || 'document.pdf', ...document }],
+      recipients: rows.map((row) => {
+        const auth = row.auth.value();
+        const role = row.role.value as RecipientRole;
+        return {
+          name: row.name.value.trim(),
+          email: row.email.value.trim(),
+          role,
+          step: Number(row.step.value) || 1,
+          fields: role === 'signer' ? (placer?.fieldsFor(row.key) ?? []) : [],
+          ...(auth ? { auth } : {}),
+        };
+      }),
+      ...settings.value(),
+    };
   }
 
   return () => pages?.destroy();

@@ -9,7 +9,8 @@
 import type { ConsoleApi } from '../api';
 import { dictionary, formatDateTime } from '../i18n';
 import { card, errorBox, field, h, on, pageHeader } from '../ui';
-import { PdfPages, placeBox, templatePdf, type PdfPage } from './pdf-pages';
+import { placeBox } from '../../shared/pdf';
+import { PdfPages, templatePdf, type PdfPage } from './pdf-pages';
 import type { PageContext } from './registry';
 import {
   templatePath,

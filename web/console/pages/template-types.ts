@@ -1,33 +1,8 @@
 /** The template routes' answers, as the console reads them (functions/api/template-schemas.ts). */
 
-export const FIELD_TYPES = [
-  'signature',
-  'initials',
-  'date_signed',
-  'text',
-  'number',
-  'date',
-  'checkbox',
-  'dropdown',
-] as const;
-export type FieldType = (typeof FIELD_TYPES)[number];
+import type { Box, FieldType, FieldValidation, RecipientRole, SettingsInput } from '../types';
 
-export const RECIPIENT_ROLES = ['signer', 'approver', 'carbon_copy'] as const;
-
-export interface Box {
-  page: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface FieldValidation {
-  pattern?: string;
-  min?: number | string;
-  max?: number | string;
-  options?: string[];
-}
+export { FIELD_TYPES, RECIPIENT_ROLES, type Box, type FieldType, type FieldValidation } from '../types';
 
 export interface TemplateField extends Box {
   name: string;
@@ -45,15 +20,12 @@ export interface MergeField extends Box {
 
 export interface TemplateRole {
   name: string;
-  role: (typeof RECIPIENT_ROLES)[number];
+  role: RecipientRole;
   step: number;
 }
 
-export interface TemplateSettings {
-  reminders?: { firstAfterHours?: number; everyHours?: number; max?: number };
+export interface TemplateSettings extends SettingsInput {
   notifySender?: { signed?: boolean; completed?: boolean; declined?: boolean; expired?: boolean };
-  expiresInDays?: number;
-  warnDaysBefore?: number;
 }
 
 export interface ContractTerms {

@@ -10,14 +10,8 @@
 
 import { dictionary } from '../i18n';
 import { field, fieldError, h, on, uid } from '../ui';
-import {
-  checkTerms,
-  KIND_BOUNDS,
-  parentPaths,
-  pathKey,
-  type Segment,
-  type TermsProblem,
-} from './terms-check';
+import { KIND_BOUNDS } from '../../../functions/core/sla/terms-consistency';
+import { checkTerms, parentPaths, pathKey, type Segment, type TermsProblem } from './terms-check';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the terms are edited as plain JSON */
 type Json = any;
