@@ -35,7 +35,13 @@ export async function drawPage(proxy: PDFPageProxy, target: HTMLCanvasElement, s
   const canvas = document.createElement('canvas');
   canvas.width = Math.round(viewport.width);
   canvas.height = Math.round(viewport.height);
-  await proxy.render({ canvas, viewport }).promise;
+  try {
+    await proxy.render({ canvas, viewport }).promise;
+  } catch (err) {
+    // The page was left, or the document closed, while it drew: nothing to show, nothing wrong.
+    if ((err as { name?: string } | null)?.name === 'RenderingCancelledException') return;
+    throw err;
+  }
   target.width = canvas.width;
   target.height = canvas.height;
   target.getContext('2d')!.drawImage(canvas, 0, 0);
