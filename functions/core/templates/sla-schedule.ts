@@ -81,7 +81,7 @@ const DAY_NAMES: Record<Weekday, string> = {
   sat: 'Saturday',
   sun: 'Sunday',
 };
-const MONTHS = [
+export const MONTHS = [
   'January',
   'February',
   'March',
@@ -95,7 +95,8 @@ const MONTHS = [
   'November',
   'December',
 ];
-const KIND_NAMES: Record<MetricKind, string> = {
+/** What each kind of metric is called in the schedule and the reports. */
+export const KIND_NAMES: Record<MetricKind, string> = {
   first_response: 'First response',
   next_response: 'Next response',
   periodic_update: 'Periodic update',

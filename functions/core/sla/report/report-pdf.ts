@@ -15,9 +15,9 @@ import {
   type Row,
 } from '../../completion/pages';
 import type { FontSource } from '../../pdf-stamp/fonts';
-import { formatMinutes, formatMoney } from '../../templates/sla-schedule';
+import { formatMinutes, formatMoney, KIND_NAMES, MONTHS } from '../../templates/sla-schedule';
 import type { ChronicFlag, MetricResult, Statement, StatementLine } from '../engine';
-import type { MetricKind, SlaTerms } from '../terms';
+import type { SlaTerms } from '../terms';
 import { overallCompliance, type TrendPoint } from './trend';
 
 /**
@@ -76,26 +76,6 @@ const CELL_X = 4;
 const CELL_Y = 2.5;
 const S = { title: 17, section: 11, heading: 9.5, body: 8.5, table: 7.5, small: 7, tiny: 6.5 };
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-const KIND_NAMES: Record<MetricKind, string> = {
-  first_response: 'First response',
-  next_response: 'Next response',
-  periodic_update: 'Periodic update',
-  resolution: 'Resolution',
-};
 const REMEDIES: Record<NonNullable<ChronicFlag['remedy']>, string> = {
   termination_without_penalty: 'the right to terminate the contract without penalty',
   escalation_meeting: 'the right to an escalation meeting',
