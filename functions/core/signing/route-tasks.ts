@@ -8,7 +8,7 @@ import type {
   StepWaitResult,
 } from '../../../workflows/signing-route';
 import { ERRORS } from '../../../workflows/signing-route';
-import type { EnvelopeState, SealedDocument, SignatureRecord } from '../envelope';
+import type { EnvelopeState, RecipientState, SealedDocument, SignatureRecord } from '../envelope';
 import { hasActed, isFinal, isStepComplete, settingsOf } from '../envelope';
 import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
 import { TaskTokenExpiredError } from '../errors';
@@ -17,7 +17,15 @@ import { addCompletion } from '../completion/complete';
 import { sealPdf } from '../pdf-seal/seal';
 import { stampSignatures, type FieldStamp } from '../pdf-stamp/stamp';
 import type { MailAttachment, Ports } from '../ports';
-import { completion, ended, expiryWarning, expiryWarningToSender, reminder } from './messages';
+import {
+  completion,
+  ended,
+  expiryWarning,
+  expiryWarningToSender,
+  partReassigned,
+  reassignedInvitation,
+  reminder,
+} from './messages';
 import { issueInvitation } from './invite';
 import { initialsOf } from './signer-actions';
 import { reinvite } from './recipient-changes';
@@ -71,17 +79,19 @@ export function signingRouteTasks(ports: Ports): SigningRouteTasks {
         const r = before.recipients.find((x) => x.id === id)!;
         if (r.status !== 'created') continue;
         const { messageId } = await issueInvitation(ports, before, r);
-        await withRetry(async () => {
+        const recorded = await withRetry(async () => {
           // A mail that went out is recorded, even if the envelope ended meanwhile.
           const current = await loadEnvelope(ports.envelopes, keyOf(p));
-          await appendEvent(ports.envelopes, current, {
-            type: 'recipient.invited',
-            at: ports.clock.now().toISOString(),
-            actor: system,
-            data: { recipientId: r.id, step: p.step, email: r.email, messageId },
-          });
+          return (
+            await appendEvent(ports.envelopes, current, {
+              type: 'recipient.invited',
+              at: ports.clock.now().toISOString(),
+              actor: system,
+              data: { recipientId: r.id, step: p.step, email: r.email, messageId },
+            })
+          ).state;
         });
-        await followAddressChange(ports, p, r.id, r.email);
+        await followAddressChange(ports, p, recorded, r);
       }
       return { invited: waiting.length, ...(await attend(ports, p)) };
     },
@@ -277,7 +287,7 @@ async function attend(ports: Ports, p: StepPayload): Promise<StepWaitResult> {
           data: { recipientId: r.id, count, messageId },
         });
       });
-      await followAddressChange(ports, p, r.id, r.email);
+      // A change of address meanwhile re-invited the part already: it was invited before it.
       reminded++;
     }
     state = await loadEnvelope(ports.envelopes, keyOf(p));
@@ -291,14 +301,32 @@ async function attend(ports: Ports, p: StepPayload): Promise<StepWaitResult> {
 }
 
 /**
- * A link just mailed to an address the recipient no longer has (a reassignment or a correction
- * landed while it went out) stops working, and the part's current person is invited instead.
+ * The address changed (a reassignment or a correction) between the read that mailed the
+ * invitation and its record: the change saw a part not yet invited and left the new person to the
+ * route, so the route invites them now; the link just mailed stops working. A change recorded after
+ * the invitation re-invites the part itself (see reassign.ts): exactly one of the two does.
  */
-async function followAddressChange(ports: Ports, p: EnvelopePayload, recipientId: string, mailedTo: string) {
-  const now = await loadEnvelope(ports.envelopes, keyOf(p));
-  const r = now.recipients.find((x) => x.id === recipientId);
-  if (!r || r.email === mailedTo || now.status !== 'sent' || !isPending(r)) return;
-  await reinvite(ports, keyOf(p), r);
+async function followAddressChange(
+  ports: Ports,
+  p: EnvelopePayload,
+  recorded: EnvelopeState,
+  mailed: RecipientState,
+): Promise<void> {
+  const r = recorded.recipients.find((x) => x.id === mailed.id);
+  if (!r || r.email === mailed.email || recorded.status !== 'sent' || !isPending(r)) return;
+  const handedOver = r.reassignedFrom?.at(-1);
+  if (!handedOver || handedOver.email !== mailed.email) {
+    await reinvite(ports, keyOf(p), r);
+    return;
+  }
+  const change = { from: { name: handedOver.name, email: handedOver.email }, by: handedOver.by };
+  await reinvite(ports, keyOf(p), r, (s, x, link) =>
+    reassignedInvitation(s, x, link, { ...change, reason: handedOver.reason }),
+  );
+  // The previous person has the invitation that just went out: they are told it is no longer theirs.
+  await ports.mail
+    .send(partReassigned(recorded, change.from, { name: r.name, email: r.email }, change.by))
+    .catch((err: unknown) => ports.log?.warn('a reassignment notice was not sent', err));
 }
 
 /** Records the expiry (unless the envelope ended otherwise first) and ends the route. */
