@@ -26,7 +26,7 @@ import {
   UserPool,
   UserPoolClientIdentityProvider,
 } from 'aws-cdk-lib/aws-cognito';
-import type { UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { UserPoolClient, UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -35,7 +35,6 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { BUNDLING } from './bundling';
-import { WebHosting } from './web-hosting';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -186,7 +185,8 @@ export class ApiStack extends Stack {
   readonly signingRouteArn: string;
   readonly methods: Readonly<Record<string, Method>>;
   /** The signing page and the console behind CloudFront. */
-  readonly web: WebHosting;
+  /** The console's sign-in domain (Cognito hosted login). */
+  readonly loginDomain: UserPoolDomain;
 
   private readonly config: StageConfig;
 
@@ -467,6 +467,11 @@ export class ApiStack extends Stack {
       resourceName: `${this.signingRoute.stateMachineName}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    // A bulk send's rows are sent by the jobs function: it starts each envelope's route.
+    if (SCHEDULED_JOB_ACCESS.workflow === 'start') {
+      this.signingRoute.grantStartExecution(this.scheduledJobs);
+      this.scheduledJobs.addEnvironment(ENV.signingRouteArn, this.signingRoute.stateMachineArn);
+    }
     for (const route of ROUTE_MANIFEST) {
       if (route.access.workflow !== 'start' && route.access.workflow !== 'redrive') continue;
       const fn = routeFunctions[route.name]!;
@@ -544,25 +549,11 @@ export class ApiStack extends Stack {
     }
     this.methods = methods;
 
-    // --- Web apps: the signing page and the console, with the API behind the same origin ----------
-    const loginDomain = this.userPool.addDomain('LoginDomain', {
+    // The console's sign-in (Cognito hosted login); the web apps live in their own stack (WebStack).
+    this.loginDomain = this.userPool.addDomain('LoginDomain', {
       // A prefix unique to the account and stage (Cognito domain prefixes are global).
       cognitoDomain: { domainPrefix: `countersign-${config.name}-${this.account}` },
     });
-    this.web = new WebHosting(this, 'Web', {
-      stage: config.name,
-      api: this.api,
-      consoleConfig: {
-        apiUrl: '',
-        auth: {
-          kind: 'cognito',
-          domain: loginDomain.baseUrl(),
-          clientId: this.userPoolClient.userPoolClientId,
-          redirectUri: `${config.publicUrl}/console`,
-        },
-      },
-    });
-    new CfnOutput(this, 'WebUrl', { value: `https://${this.web.distribution.distributionDomainName}` });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });

@@ -2,6 +2,7 @@ import { App, Tags, Validations } from 'aws-cdk-lib';
 import type { AppProps } from 'aws-cdk-lib';
 import cdkNag from 'cdk-nag';
 import { ApiStack } from './api-stack';
+import { WebStack } from './web-stack';
 import { StatefulStack } from './stateful-stack';
 import { STAGE_NAMES, stackName, stageConfigs } from './stages';
 import type { DeployEnv, StageName } from './stages';
@@ -21,6 +22,7 @@ export interface BuildAppOptions {
 export interface StageStacks {
   stateful: StatefulStack;
   api: ApiStack;
+  web: WebStack;
 }
 
 export interface CountersignApp {
@@ -51,11 +53,19 @@ export function buildApp(options: BuildAppOptions = {}): CountersignApp {
       stateful: { names: stateful.names, dataKey: stateful.dataKey, sealKey: stateful.sealKey },
     });
     api.addStackDependency(stateful);
-    for (const stack of [stateful, api]) {
+    const web = new WebStack(app, stackName(name, 'Web'), {
+      stackName: stackName(name, 'Web'),
+      description: `Countersign ${name}: the signing page and console behind CloudFront, with the API at /v1/*`,
+      env,
+      config,
+      api,
+    });
+    web.addStackDependency(api);
+    for (const stack of [stateful, api, web]) {
       Tags.of(stack).add('app', 'countersign');
       Tags.of(stack).add('stage', name);
     }
-    stages[name] = { stateful, api };
+    stages[name] = { stateful, api, web };
   }
 
   if (options.nag ?? true) {

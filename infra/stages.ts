@@ -127,6 +127,6 @@ function senderAddress(mailFrom: string): string {
   return /<([^<>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom.trim();
 }
 
-export function stackName(stage: StageName, part: 'Stateful' | 'Api'): string {
+export function stackName(stage: StageName, part: 'Stateful' | 'Api' | 'Web'): string {
   return `Countersign-${stage}-${part}`;
 }

@@ -51,6 +51,23 @@ export const ROUTE_MANIFEST: readonly RouteManifestEntry[] = [
     access: { table: 'readwrite', documents: 'readwrite', staging: 'readwrite', dataKey: true, fonts: true },
   },
   {
+    name: 'createBulkSend',
+    method: 'POST',
+    path: '/v1/bulk-sends',
+    entry: 'functions/handlers/create-bulk-send.ts',
+    authorized: true,
+    // Reads the template and tenant settings, records the batch; the jobs function sends the rows.
+    access: { ...noAccess, table: 'readwrite', schedule: true },
+  },
+  {
+    name: 'getBulkSend',
+    method: 'GET',
+    path: '/v1/bulk-sends/{id}',
+    entry: 'functions/handlers/get-bulk-send.ts',
+    authorized: true,
+    access: { ...noAccess, table: 'read' },
+  },
+  {
     name: 'listEnvelopes',
     method: 'GET',
     path: '/v1/envelopes',
@@ -592,4 +609,6 @@ export const SCHEDULED_JOB_ACCESS: RouteManifestEntry['access'] = {
   mail: true,
   schedule: true,
   fonts: true,
+  // A bulk send's rows: each one's envelope made from its template and its signing route started.
+  workflow: 'start',
 };

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Principal } from '../core/access';
 import type { Ports } from '../core/ports';
 import { createEnvelope } from '../core/usecases/create-envelope';
+import { getBulkSend, startBulkSend } from '../core/usecases/bulk-send';
+import { BulkSend, BulkSendIdParams, CreateBulkSendBody } from './bulk-send-schemas';
 import { createUpload } from '../core/usecases/create-upload';
 import { getAuditTrail, getDocumentUrl, getEnvelope, listEnvelopes } from '../core/usecases/envelope-queries';
 import { idempotent } from '../core/usecases/idempotent';
@@ -285,6 +287,29 @@ export const ROUTES: Record<string, RouteDefinition> = {
           return { status: 201, body: envelopeView(state) };
         },
       ),
+  }),
+  createBulkSend: define({
+    manifest: manifest('createBulkSend'),
+    summary:
+      'Send a template to many parties at once, one envelope per row: every row is checked first, then the rows are sent in the background (follow with GET /v1/bulk-sends/{id})',
+    body: CreateBulkSendBody,
+    idempotent: true,
+    responses: { 202: { description: 'Checked, recorded and sending', schema: BulkSend } },
+    run: async (ports, req) =>
+      idempotent(ports, who(req), 'createBulkSend', req.idempotencyKey, req.body, async (run) => ({
+        status: 202,
+        body: await startBulkSend(ports, who(req), req.body, {
+          batchId: run.resourceId,
+          requestHash: run.requestHash,
+        }),
+      })),
+  }),
+  getBulkSend: define({
+    manifest: manifest('getBulkSend'),
+    summary: "A bulk send's progress: each row's envelope and whether it was sent",
+    params: BulkSendIdParams,
+    responses: { 200: { description: 'The batch and its rows', schema: BulkSend } },
+    run: async (ports, req) => ({ status: 200, body: await getBulkSend(ports, who(req), req.params.id) }),
   }),
   listEnvelopes: define({
     manifest: manifest('listEnvelopes'),

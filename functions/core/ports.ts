@@ -1,3 +1,4 @@
+import type { BulkSendBatch, RowOutcome } from './bulk-send/batch';
 import type { ContractStore } from './contracts/records';
 import type { TemplateStore } from './templates/template';
 import type { TenantSettingsStore } from './tenant-settings';
@@ -243,6 +244,8 @@ export interface Limits {
   maxEnvelopeRecordBytes: number;
   idempotencyLockSeconds: number;
   idempotencyTtlSeconds: number;
+  /** Rows one run of a bulk send takes before it hands over to the next run. */
+  bulkSendRowsPerRun: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -258,6 +261,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxEnvelopeRecordBytes: 150 * 1024,
   idempotencyLockSeconds: 60,
   idempotencyTtlSeconds: 24 * 60 * 60,
+  bulkSendRowsPerRun: 250,
 };
 
 /** A recipient's signing link, stored only as the SHA-256 of its secret. */
@@ -339,6 +343,15 @@ export interface Log {
 }
 
 /** Everything a use case may touch. */
+export interface BulkSendStore {
+  /** Records a new batch; a ConflictError when its id is taken. */
+  createBatch(batch: BulkSendBatch): Promise<void>;
+  getBatch(tenantId: string, batchId: string): Promise<BulkSendBatch | undefined>;
+  /** Records a row's outcome (a second record of the same row replaces the first). */
+  putOutcome(tenantId: string, batchId: string, outcome: RowOutcome): Promise<void>;
+  listOutcomes(tenantId: string, batchId: string): Promise<RowOutcome[]>;
+}
+
 export interface Ports {
   clock: Clock;
   ids: Ids;
@@ -366,6 +379,8 @@ export interface Ports {
   slaWebhooks: SlaWebhookStore;
   /** One-off and recurring jobs: EventBridge Scheduler in AWS, in-process timers locally. */
   scheduler: Scheduler;
+  /** Bulk sends: each batch as recorded, and its rows' outcomes. */
+  bulkSends: BulkSendStore;
   legalHolds: LegalHolds;
   /** Set when a TSA URL is configured: every seal then carries a signature timestamp. */
   timestamper?: Timestamper;

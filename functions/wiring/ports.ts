@@ -22,6 +22,7 @@ import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store';
 import { DynamoSigningStore } from '../adapters/dynamodb/signing-store';
 import { DynamoTenantSettingsStore } from '../adapters/dynamodb/tenant-settings-store';
 import { DynamoTemplateStore } from '../adapters/dynamodb/template-store';
+import { DynamoBulkSendStore } from '../adapters/dynamodb/bulk-send-store';
 import { DynamoContractStore } from '../adapters/dynamodb/contract-store';
 import { DynamoSlaStore } from '../adapters/dynamodb/sla-store';
 import { EventBridgeScheduler } from '../adapters/scheduler/eventbridge-scheduler';
@@ -109,6 +110,7 @@ export function buildPorts(config: ServiceConfig, overrides: Partial<Ports> = {}
     waits: signing,
     tenantSettings: new DynamoTenantSettingsStore(dynamo, config.tableName),
     templates: new DynamoTemplateStore(dynamo, config.tableName),
+    bulkSends: new DynamoBulkSendStore(dynamo, config.tableName),
     contracts: new DynamoContractStore(dynamo, config.tableName),
     sla,
     slaWebhooks: sla,

@@ -84,16 +84,25 @@ describe('api stack: functions', () => {
   it.each(both)(
     '%s: one function per manifest route and per route task, plus the authorizer and the scheduled jobs',
     (stage, { template }) => {
-      // ...and CDK's handler that copies the web apps into their bucket.
+      // (CDK's handler that copies the web apps into their bucket is in the web stack.)
       template.resourceCountIs(
         'AWS::Lambda::Function',
-        ROUTE_MANIFEST.length + ROUTE_TASK_MANIFEST.length + 2 + 1,
+        ROUTE_MANIFEST.length + ROUTE_TASK_MANIFEST.length + 2,
       );
       expect(Object.keys(stages[stage].api.routeFunctions).sort()).toEqual(
         ROUTE_MANIFEST.map((r) => r.name).sort(),
       );
       expect(Object.keys(stages[stage].api.taskFunctions).sort()).toEqual([...TASK_STATES].sort());
       expect(ROUTE_TASK_MANIFEST.map((t) => t.task).sort()).toEqual([...TASK_STATES].sort());
+    },
+  );
+
+  it.each(both)(
+    "%s: the stack stays under CloudFormation's 500 resources, with room for three more routes",
+    (_stage, { json }) => {
+      const count = Object.keys(json.Resources).length;
+      // A route costs about 7 resources (function, role, policy, log group, permission, method, path).
+      expect(count, `${count} resources; a new route adds about 7`).toBeLessThanOrEqual(500 - 3 * 7);
     },
   );
 
@@ -453,10 +462,11 @@ describe('api stack: least privilege', () => {
       .map((f) => f.name)
       .sort();
 
-  it('only the completion task, the contract changes and the scheduled jobs may schedule', () => {
+  it('only the completion task, the contract changes, a new bulk send and the scheduled jobs may schedule', () => {
     expect(allowedTo('scheduler:CreateSchedule')).toEqual([
       'NotifyCompletion',
       'ScheduledJobs',
+      'createBulkSend',
       'giveNonRenewalNotice',
       'terminateContract',
     ]);
@@ -494,8 +504,8 @@ describe('api stack: least privilege', () => {
     expect(allowedTo('kms:GetPublicKey')).toEqual(['Seal', 'getAuditTrail']);
   });
 
-  it('only sendEnvelope and redriveRoute start the signing route; only redriveRoute redrives it, on its executions alone', () => {
-    expect(allowedTo('states:StartExecution')).toEqual(['redriveRoute', 'sendEnvelope']);
+  it("only sendEnvelope, redriveRoute and the scheduled jobs (a bulk send's rows) start the signing route; only redriveRoute redrives it, on its executions alone", () => {
+    expect(allowedTo('states:StartExecution')).toEqual(['ScheduledJobs', 'redriveRoute', 'sendEnvelope']);
     expect(allowedTo('states:RedriveExecution')).toEqual(['redriveRoute']);
     const redrive = devStatements('redriveRoute').filter((s) =>
       actionsOf([s]).includes('states:RedriveExecution'),
@@ -804,10 +814,14 @@ describe('api stack: Cognito', () => {
 
 describe('api stack: outputs', () => {
   it.each(both)('%s: publishes the API URL, pool, client and bucket names', (_stage, { json }) => {
-    expect(Object.keys(json.Outputs ?? {}).sort()).toEqual(
+    // The values the web stack reads from this one aside.
+    expect(
+      Object.keys(json.Outputs ?? {})
+        .filter((k) => !/^(ExportsOutput|PublishOutput)/.test(k))
+        .sort(),
+    ).toEqual(
       [
         'ApiUrl',
-        'WebUrl',
         'DocumentsBucketName',
         'JwtIssuer',
         'SigningRouteArn',

@@ -107,7 +107,7 @@ describe('cdk synth (real, with esbuild bundling)', () => {
 
   it('builds the web apps into the asset the deployment copies to the web bucket', () => {
     const template = JSON.parse(
-      readFileSync(path.join(outdir, 'Countersign-dev-Api.template.json'), 'utf8'),
+      readFileSync(path.join(outdir, 'Countersign-dev-Web.template.json'), 'utf8'),
     ) as SynthTemplate;
     const deployment = Object.values(template.Resources).find(
       (r) => r.Type === 'Custom::CDKBucketDeployment',

@@ -4,8 +4,9 @@ import { webContentSecurityPolicy } from '../../infra/web-hosting';
 import { buildTestApp, logicalIdOf, synthTemplate } from './support';
 
 const { stages } = buildTestApp();
-const dev = synthTemplate(stages.dev.api);
-const web = stages.dev.api.web;
+const dev = synthTemplate(stages.dev.web);
+const api = synthTemplate(stages.dev.api);
+const web = stages.dev.web.hosting;
 
 describe('the web apps behind CloudFront', () => {
   it('the bucket is private, KMS-encrypted and TLS only; CloudFront reads it through origin access control', () => {
@@ -91,10 +92,13 @@ describe('the web apps behind CloudFront', () => {
     // The markers of Source.jsonData resolve the client id and the login domain at deployment.
     const markers = JSON.stringify(props.SourceMarkers);
     expect(markers).toContain(logicalIdOf(stages.dev.api.userPoolClient));
-    dev.template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+    // A stack of its own: it reads the API's origin and the sign-in from the API stack's outputs.
+    expect(Object.keys(dev.json.Outputs ?? {})).toContain('WebUrl');
+    expect(JSON.stringify(dev.json)).toMatch(/Fn::(GetStackOutput|ImportValue)/);
+    api.template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
       Domain: { 'Fn::Join': ['', ['countersign-dev-', { Ref: 'AWS::AccountId' }]] },
     });
-    dev.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+    api.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       CallbackURLs: Match.arrayWith([Match.stringLikeRegexp('/console$')]),
       LogoutURLs: Match.arrayWith([Match.stringLikeRegexp('/console$')]),
       AllowedOAuthFlows: ['code'],

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { envelopeBody } from '../api/helpers';
 import { browserTests, DESKTOP, expectAccessible } from '../support/browser';
 import { startTestService, type TestService } from '../support/service';
+import { invited, pageUrl as signingPageUrl, uniquePhone } from '../support/signing-page';
 import {
-  createRouted,
   eventsOfType,
   invitationToken,
   readEnvelope,
@@ -13,8 +13,6 @@ import {
   smsCode,
   uniqueEmail,
   waitForStatus,
-  waitForStep,
-  type SignerInput,
 } from '../support/signing';
 
 /**
@@ -35,38 +33,7 @@ const { openPage, shot } = browserTests({
 
 const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
-const newTenant = () => `web-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
-let phones = 0;
-const uniquePhone = () =>
-  `+1555${String(process.pid % 1000).padStart(3, '0')}${String(phones++ % 10000).padStart(4, '0')}`;
-
-/** An envelope sent to one recipient, and their link from the invitation in the outbox. */
-async function invited(
-  signer: Omit<SignerInput, 'step'> = {},
-  options: { title?: string; message?: string } = {},
-) {
-  const tenant = newTenant();
-  const token = await service.token('sender', { tenant, sub: 'sender-1', email: 'sender@acme.test' });
-  const email = uniqueEmail('web');
-  const routed = await createRouted(
-    service,
-    token,
-    tenant,
-    [{ step: 1, name: 'Ada Buyer', email, ...signer }],
-    {
-      title: options.title ?? 'Support maintenance agreement 2026',
-      message: options.message ?? 'Hello Ada, here is the renewal we discussed. Thank you!',
-    },
-  );
-  const id = routed.envelope.id as string;
-  await sendEnvelope(service, token, id);
-  await waitForStep(service, tenant, id, 1);
-  const link = await invitationToken(service, email);
-  const fields = routed.envelope.recipients[0].fields as { id: string; type: string; name?: string }[];
-  return { tenant, token, id, email, link, fields };
-}
-
-const pageUrl = (link: string) => `${service.url}/sign#t=${link}`;
+const pageUrl = (link: string) => signingPageUrl(service, link);
 
 async function consent(page: Page): Promise<void> {
   await page.waitForSelector('[data-screen="consent"]');
@@ -100,7 +67,7 @@ const auditTypes = async (token: string, id: string): Promise<string[]> => {
 describe('the signing page', () => {
   it('on a phone: the link leaves the address bar, an SMS code (a wrong one first), consent, a field, a drawn signature, signed', async () => {
     const phone = uniquePhone();
-    const s = await invited({
+    const s = await invited(service, {
       auth: { method: 'sms', phone },
       fields: [
         { type: 'signature', page: 1, x: 72, y: 120, width: 240, height: 90 },
@@ -207,7 +174,7 @@ describe('the signing page', () => {
   });
 
   it('in Spanish (the browser language): declines with a reason', async () => {
-    const s = await invited();
+    const s = await invited(service);
     const { page, problems } = await openPage({ ...DESKTOP, locale: 'es-ES' });
     await page.goto(pageUrl(s.link));
     await page.waitForSelector('[data-screen="consent"]');
@@ -237,7 +204,7 @@ describe('the signing page', () => {
   });
 
   it('a tampered, a missing and a voided link show a clear page, never an error trace', async () => {
-    const s = await invited();
+    const s = await invited(service);
     const { page } = await openPage(DESKTOP);
     const noTrace = async () => {
       const text = (await page.textContent('body')) ?? '';
@@ -278,7 +245,7 @@ describe('the signing page', () => {
   });
 
   it('a double click on Sign signs once', async () => {
-    const s = await invited();
+    const s = await invited(service);
     const { page, problems } = await openPage(DESKTOP);
     let posts = 0;
     page.on('request', (r) => {
@@ -301,7 +268,7 @@ describe('the signing page', () => {
   });
 
   it('an answer lost on the way back is retried; the 409 that follows counts as signed', async () => {
-    const s = await invited();
+    const s = await invited(service);
     const { page } = await openPage(DESKTOP);
     const answers: number[] = [];
     await page.route('**/v1/signing/sign', async (route) => {
@@ -325,7 +292,7 @@ describe('the signing page', () => {
   });
 
   it("the server's refusal of a value is shown next to its field", async () => {
-    const s = await invited({
+    const s = await invited(service, {
       fields: [
         { type: 'signature', page: 1, x: 72, y: 120, width: 240, height: 90 },
         { type: 'initials', page: 1, x: 340, y: 150, width: 60, height: 30 },
@@ -384,7 +351,7 @@ describe('the signing page', () => {
 
   it('by keyboard alone: an access code, the disclosure and consent; then withdrawing consent', async () => {
     const accessCode = `Harbor-${Math.random().toString(36).slice(2, 8)}`;
-    const s = await invited({ auth: { method: 'access_code', code: accessCode } });
+    const s = await invited(service, { auth: { method: 'access_code', code: accessCode } });
     const { page, problems } = await openPage({ ...DESKTOP, locale: 'en-GB' });
     const focused = () =>
       page.evaluate(() => {
@@ -423,7 +390,7 @@ describe('the signing page', () => {
   });
 
   it('an approver approves: no signature, the statement of what approving means', async () => {
-    const tenant = newTenant();
+    const tenant = `web-approver-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
     const token = await service.token('sender', { tenant, sub: 'sender-1', email: 'sender@acme.test' });
     const email = uniqueEmail('approver');
     const body = await envelopeBody({

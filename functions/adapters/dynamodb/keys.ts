@@ -50,3 +50,8 @@ export const pendingTicketSk = (ticketId: string) => `PEND#${ticketId}`;
 export const WEBHOOK_SECRET_SK = 'SECRET';
 /** A contract's webhook secret is found by the contract id alone (public routes); the item names its tenant. */
 export const webhookSecretPk = (contractId: string) => `SLA_WEBHOOK#${contractId}`;
+
+/** A bulk send: the batch as recorded (`BATCH`) and one item per row outcome (`ROW#0001`...). */
+export const bulkSendPk = (tenantId: string, batchId: string) => `T#${tenantId}#BULK#${batchId}`;
+export const BULK_BATCH_SK = 'BATCH';
+export const bulkRowSk = (row: number) => `ROW#${String(row).padStart(6, '0')}`;

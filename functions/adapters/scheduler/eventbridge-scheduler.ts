@@ -15,7 +15,15 @@ export interface EventBridgeSchedulerConfig {
   targetArn: string;
   /** The role EventBridge Scheduler assumes to invoke the target. */
   roleArn: string;
+  /** The time now, in ms (for tests; default the system's). */
+  now?: () => number;
 }
+
+/**
+ * EventBridge Scheduler refuses a one-time schedule whose time has passed, and invokes with minute
+ * precision: a job due now, or too soon to be created in time, is scheduled this far ahead.
+ */
+export const SOONEST_MS = 60_000;
 
 /** The message the target receives, as JSON. */
 export interface ScheduledInvocation {
@@ -32,8 +40,9 @@ export class EventBridgeScheduler implements Scheduler {
 
   /** A one-off schedule in UTC that deletes itself after it has run. */
   async at(when: Date, job: ScheduledJob): Promise<void> {
+    const soonest = (this.config.now ?? Date.now)() + SOONEST_MS;
     await this.put(job, {
-      ScheduleExpression: `at(${atTime(when)})`,
+      ScheduleExpression: `at(${atTime(new Date(Math.max(when.getTime(), soonest)))})`,
       ScheduleExpressionTimezone: 'UTC',
       ActionAfterCompletion: 'DELETE',
     });

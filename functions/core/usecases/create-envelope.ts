@@ -126,9 +126,7 @@ export async function createEnvelope(
     ? await planFromTemplate(ports, principal, { ...input, template: input.template }, opts.envelopeId)
     : undefined;
   const recipientInputs = plan?.recipients ?? requestRecipients(input);
-  checkRoles(recipientInputs);
-  checkSteps(recipientInputs);
-  checkAuth(recipientInputs);
+  checkRecipients(recipientInputs);
   const tenant = await loadTenantSettings(ports.tenantSettings, principal.tenantId);
   const settings = checkSettings(
     plan?.settings ?? input,
@@ -287,6 +285,13 @@ function assignDocumentIds(documents: DocumentInput[]): string[] {
 
 /** Recipients in all, each member of a signing group counted: as many as entries allowed. */
 const MAX_RECIPIENTS = 100;
+
+/** Everything createEnvelope checks of the recipients before it reads a document. */
+export function checkRecipients(recipients: RecipientInput[]): void {
+  checkRoles(recipients);
+  checkSteps(recipients);
+  checkAuth(recipients);
+}
 
 /**
  * Who does what: a person or a group (never both); a group only of signers; no fields for an

@@ -7,7 +7,12 @@ import type { Ports } from '../ports';
 import type { SlaTerms } from '../sla/terms';
 import { instantiateTemplate, resolveMergeData, type MergeData } from '../templates/instantiate';
 import { foldTemplate, latestApproved, type TemplateVersion } from '../templates/template';
-import type { LoadedDocument, RecipientInput, SettingsInput } from './create-envelope';
+import {
+  checkRecipients,
+  type LoadedDocument,
+  type RecipientInput,
+  type SettingsInput,
+} from './create-envelope';
 
 /** A person (or signing group) for one of the template's roles; step, role and fields come from the template. */
 export type RoleAssignment = Pick<RecipientInput, 'name' | 'email' | 'group' | 'auth'>;
@@ -90,7 +95,7 @@ export async function planFromTemplate(
   }
   return {
     recipients,
-    settings: layered(version.settings, input),
+    settings: layeredSettings(version.settings, input),
     message: input.message ?? version.message,
     ...(version.slaTerms ? { slaTerms: version.slaTerms } : {}),
     document,
@@ -115,7 +120,8 @@ function contractOf(version: TemplateVersion, mergeData: MergeData) {
   return { ...version.contract!, ...(startDate ? { startDate } : {}) };
 }
 
-async function pickVersion(
+/** The version named, or the newest approved one; refused when archived or not approved. */
+export async function pickVersion(
   ports: Ports,
   principal: Principal,
   ref: FromTemplateInput['template'],
@@ -146,6 +152,18 @@ async function pickVersion(
     );
   }
   return version;
+}
+
+/**
+ * What createEnvelope would refuse in these roles and merge data for this version, found without
+ * building the document (a bulk send checks every row before it sends any).
+ */
+export function checkAgainstTemplate(
+  version: TemplateVersion,
+  input: { roles?: Record<string, RoleAssignment>; mergeData?: MergeData },
+): Map<string, string> {
+  checkRecipients(assignRoles(version, input.roles ?? {}));
+  return resolveMergeData(version.mergeFields, input.mergeData ?? {});
 }
 
 /** One recipient per template role, in the template's order; every role must be assigned. */
@@ -191,7 +209,7 @@ function assignRoles(version: TemplateVersion, roles: Record<string, RoleAssignm
 }
 
 /** The request's settings over the template's, key by key. */
-function layered(template: SettingsInput, request: SettingsInput): SettingsInput {
+export function layeredSettings(template: SettingsInput, request: SettingsInput): SettingsInput {
   const reminders = { ...template.reminders, ...request.reminders };
   const notifySender = { ...template.notifySender, ...request.notifySender };
   const expiresInDays = request.expiresInDays ?? template.expiresInDays;

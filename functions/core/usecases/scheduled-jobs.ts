@@ -1,4 +1,5 @@
 import type { Ports, ScheduledJob } from '../ports';
+import { BULK_SEND_JOB, runBulkSend } from './bulk-send';
 import { CONTRACT_LIFECYCLE_JOB, runContractLifecycle } from './contracts';
 import { runMonthlyReport, SLA_REPORT_JOB } from './sla-reports';
 
@@ -6,6 +7,7 @@ import { runMonthlyReport, SLA_REPORT_JOB } from './sla-reports';
 const JOBS: Record<string, (ports: Ports, job: ScheduledJob) => Promise<unknown>> = {
   [CONTRACT_LIFECYCLE_JOB]: runContractLifecycle,
   [SLA_REPORT_JOB]: (ports, job) => runMonthlyReport(ports, job),
+  [BULK_SEND_JOB]: runBulkSend,
 };
 
 export async function runScheduledJob(ports: Ports, job: ScheduledJob): Promise<unknown> {

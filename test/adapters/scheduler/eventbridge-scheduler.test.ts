@@ -15,6 +15,7 @@ const CONFIG = {
   groupName: 'countersign',
   targetArn: 'arn:aws:lambda:eu-central-1:111122223333:function:jobs',
   roleArn: 'arn:aws:iam::111122223333:role/scheduler',
+  now: () => Date.parse('2025-01-01T00:00:00Z'),
 };
 
 function fakeScheduler(...answers: (object | Error)[]) {
@@ -53,6 +54,18 @@ describe('EventBridgeScheduler.at', () => {
         Input: '{"job":"expireEnvelope","input":{"envelopeId":"env-1"},"id":"expire-env-1"}',
       },
     });
+  });
+
+  it('a job due now, or in the past, is scheduled a minute ahead (EventBridge refuses a time that has passed)', async () => {
+    const { commands, scheduler } = fakeScheduler();
+    await scheduler.at(new Date('2024-12-31T23:59:00Z'), job);
+    await scheduler.at(new Date('2025-01-01T00:00:30Z'), job);
+    await scheduler.at(new Date('2025-01-01T00:01:01Z'), job);
+    expect(commands.map((c) => (c as CreateScheduleCommand).input.ScheduleExpression)).toEqual([
+      'at(2025-01-01T00:01:00)',
+      'at(2025-01-01T00:01:00)',
+      'at(2025-01-01T00:01:01)',
+    ]);
   });
 
   it('rounds a fraction of a second up, so the job never runs early', async () => {

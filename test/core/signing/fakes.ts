@@ -274,6 +274,7 @@ export async function fakePorts(): Promise<FakePorts> {
       deletePendingTicket: unused,
     },
     scheduler: { at: unused, cron: unused, cancel: unused },
+    bulkSends: { createBatch: unused, getBatch: unused, putOutcome: unused, listOutcomes: unused },
   };
 }
 

@@ -1,0 +1,3 @@
+import { lambdaHandler } from '../wiring/lambda';
+
+export const handler = lambdaHandler('createBulkSend');
