@@ -75,6 +75,18 @@ export const PAGES: PageEntry[] = [
     load: () => import('./send-template').then((m) => m.render),
   },
   {
+    path: '/send/bulk',
+    title: { en: 'Bulk send', es: 'Envío masivo' },
+    nav: { en: 'Bulk send', es: 'Envío masivo' },
+    load: () => import('./bulk-send').then((m) => m.render),
+  },
+  {
+    path: '/bulk-sends/:id',
+    title: { en: 'Bulk send', es: 'Envío masivo' },
+    section: '/send/bulk',
+    load: () => import('./bulk-send-progress').then((m) => m.render),
+  },
+  {
     path: '/templates',
     title: { en: 'Templates', es: 'Plantillas' },
     nav: { en: 'Templates', es: 'Plantillas' },

@@ -23,18 +23,12 @@ import { PdfPages } from '../pdf-pages';
 import type { DocumentLink } from '../types';
 import { button, errorBox, field, fieldError, h, input, on, pageHeader, uid } from '../ui';
 import type { PageContext } from './registry';
-import type { Template, TemplateSummary } from './template-types';
+import { TemplatePicker } from '../template-picker';
+import type { Template } from './template-types';
 
 const t = dictionary(
   {
     title: 'Send from a template',
-    pick: 'Template',
-    template: 'Template',
-    version: 'Version',
-    versionLabel: (p) => `Version ${p.v}${p.latest ? ' (newest approved)' : ''}`,
-    noTemplates: 'There is no approved template yet.',
-    choose: 'Choose a template',
-    loadingTemplate: 'Reading the template…',
     people: 'People',
     peopleHint: 'Who takes each of the template’s roles.',
     roleTitle: (p) => `${p.name} · step ${p.step} · ${p.role}`,
@@ -56,13 +50,6 @@ const t = dictionary(
   },
   {
     title: 'Enviar desde una plantilla',
-    pick: 'Plantilla',
-    template: 'Plantilla',
-    version: 'Versión',
-    versionLabel: (p) => `Versión ${p.v}${p.latest ? ' (la aprobada más reciente)' : ''}`,
-    noTemplates: 'Aún no hay ninguna plantilla aprobada.',
-    choose: 'Elija una plantilla',
-    loadingTemplate: 'Leyendo la plantilla…',
     people: 'Personas',
     peopleHint: 'Quién ocupa cada rol de la plantilla.',
     roleTitle: (p) => `${p.name} · paso ${p.step} · ${p.role}`,
@@ -92,135 +79,15 @@ interface RoleRow {
 }
 
 export async function render(ctx: PageContext): Promise<() => void> {
-  let template: Template | undefined;
   let roles: RoleRow[] = [];
   let mergeInputs = new Map<string, HTMLInputElement>();
   let preview: PdfPages | undefined;
   let previewBytes: { key: string; bytes: Uint8Array } | undefined;
 
-  const templateSelect = h('select', { id: 'template-select' });
-  const versionSelect = h('select', { id: 'version-select' });
-  const pickError = h('div');
-  const pickHeading = uid('pick');
-  const pickCard = h(
-    'section',
-    { class: 'card', 'aria-labelledby': pickHeading },
-    h('h2', { id: pickHeading }, t('pick')),
-    h(
-      'div',
-      { class: 'grid wide' },
-      field(t('template'), templateSelect),
-      field(t('version'), versionSelect),
-    ),
-    pickError,
-  );
   const body = h('div', { class: 'template-body' });
-  ctx.root.append(pageHeader(t('title')), pickCard, body);
-
-  // The templates with an approved version, newest first as the API lists them.
-  let templates: TemplateSummary[] = [];
-  try {
-    let cursor: string | undefined;
-    do {
-      const page = await ctx.api.get<{ items: TemplateSummary[]; nextCursor?: string }>(
-        '/v1/templates',
-        { limit: 100, cursor },
-        { signal: ctx.signal },
-      );
-      templates.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor && templates.length < 500);
-  } catch (err) {
-    pickError.replaceChildren(errorBox(err));
-    return () => undefined;
-  }
-  templates = templates.filter((x) => !x.archived && x.approvedVersion !== undefined);
-  if (!templates.length) {
-    pickCard.append(h('p', { class: 'notice info' }, t('noTemplates')));
-    templateSelect.disabled = true;
-    versionSelect.disabled = true;
-    return () => undefined;
-  }
-  templateSelect.replaceChildren(
-    h('option', { value: '' }, t('choose')),
-    ...templates.map((x) => h('option', { value: x.templateId }, x.name)),
-  );
-  versionSelect.disabled = true;
-
-  const wanted = ctx.query.get('template');
-  on(templateSelect, 'change', () => void chooseTemplate());
-  on(versionSelect, 'change', () => void loadVersion(Number(versionSelect.value)));
-  if (wanted && templates.some((x) => x.templateId === wanted)) {
-    templateSelect.value = wanted;
-    await chooseTemplate(Number(ctx.query.get('version')) || undefined);
-  }
-
-  async function chooseTemplate(version?: number): Promise<void> {
-    const summary = templates.find((x) => x.templateId === templateSelect.value);
-    body.replaceChildren();
-    versionSelect.replaceChildren();
-    versionSelect.disabled = true;
-    if (!summary?.approvedVersion) return;
-    body.replaceChildren(h('p', { role: 'status', class: 'loading' }, t('loadingTemplate')));
-    // Approved versions: each version's status, newest first (at most the last 20).
-    const numbers = Array.from(
-      { length: Math.min(20, summary.latestVersion) },
-      (_, i) => summary.latestVersion - i,
-    );
-    const approved: number[] = [];
-    await Promise.all(
-      numbers.map(async (v) => {
-        if (v === summary.approvedVersion) return approved.push(v);
-        try {
-          const at = await ctx.api.get<Template>(
-            `/v1/templates/${encodeURIComponent(summary.templateId)}`,
-            { version: v },
-            {
-              signal: ctx.signal,
-            },
-          );
-          if (at.status === 'approved') approved.push(v);
-        } catch {
-          // A version that cannot be read is not offered.
-        }
-        return undefined;
-      }),
-    );
-    approved.sort((a, b) => b - a);
-    versionSelect.replaceChildren(
-      ...approved.map((v) =>
-        h(
-          'option',
-          { value: String(v) },
-          t('versionLabel', { v, latest: v === summary.approvedVersion ? 1 : '' }),
-        ),
-      ),
-    );
-    versionSelect.disabled = approved.length < 2;
-    versionSelect.value = String(version && approved.includes(version) ? version : summary.approvedVersion);
-    await loadVersion(Number(versionSelect.value));
-  }
-
-  async function loadVersion(version: number): Promise<void> {
-    const tid = templateSelect.value;
-    pickError.replaceChildren();
-    try {
-      template = await ctx.api.get<Template>(
-        `/v1/templates/${encodeURIComponent(tid)}`,
-        { version },
-        { signal: ctx.signal },
-      );
-    } catch (err) {
-      if (!ctx.signal.aborted) pickError.replaceChildren(errorBox(err));
-      return;
-    }
-    history.replaceState(
-      history.state,
-      '',
-      `#/send/template?template=${encodeURIComponent(tid)}&version=${version}`,
-    );
-    drawForm(template);
-  }
+  const picker = new TemplatePicker(ctx, '/send/template', drawForm, () => body.replaceChildren());
+  ctx.root.append(pageHeader(t('title')), picker.element, body);
+  await picker.start();
 
   function drawForm(tpl: Template): void {
     preview?.destroy();
