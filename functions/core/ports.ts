@@ -167,6 +167,8 @@ export interface MailAttachment {
   filename: string;
   contentType: string;
   content: Uint8Array;
+  /** Set for an image shown inside the HTML (`<img src="cid:...">`) rather than offered as a file. */
+  contentId?: string;
 }
 
 export interface MailMessage {

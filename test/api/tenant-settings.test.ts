@@ -244,6 +244,8 @@ describe('tenant branding', () => {
     const session = await signer(service, 'GET', '/v1/signing/session', link);
     expect(session.body.branding).toEqual({ logoPngBase64: PIXEL, primaryColor: '#0b5cad' });
     const [invitation] = await mailTo(service, email, 'Please sign');
+    // The logo travels as the HTML's related image part (cid:, which web mail shows); the local
+    // SES's parser shows such a part in place as a data: URI, so the bytes are checked here.
     expect(invitation!.body.html).toContain(`<img src="data:image/png;base64,${PIXEL}"`);
     expect(invitation!.body.html).toContain('background:#0b5cad');
     // Another tenant's recipients see none of it.

@@ -61,7 +61,8 @@ export class SesMailer implements Mailer {
 
 /**
  * An RFC 5322 / MIME message: multipart/mixed holding the body (multipart/alternative when
- * there is HTML) and base64 attachments. CRLF line endings throughout.
+ * there is HTML, inside multipart/related with the images the HTML shows by `cid:`) and base64
+ * attachments. CRLF line endings throughout.
  */
 export function buildMimeMessage(from: string, message: MailMessage): Uint8Array {
   const mixed = boundary('mixed');
@@ -75,18 +76,22 @@ export function buildMimeMessage(from: string, message: MailMessage): Uint8Array
     `--${mixed}`,
     ...bodyPart(message),
   ];
-  for (const attachment of message.attachments ?? []) {
+  for (const attachment of (message.attachments ?? []).filter((a) => !isInline(a, message))) {
     lines.push(`--${mixed}`, ...attachmentPart(attachment));
   }
   lines.push(`--${mixed}--`, '');
   return Buffer.from(lines.join(CRLF), 'utf8');
 }
 
+/** An image the HTML shows (by Content-ID); without HTML it is an ordinary attachment. */
+const isInline = (a: MailAttachment, message: MailMessage) =>
+  a.contentId !== undefined && message.html !== undefined;
+
 function bodyPart(message: MailMessage): string[] {
   const text = textPart('text/plain', message.text);
   if (message.html === undefined) return text;
   const alternative = boundary('alt');
-  return [
+  const both = [
     `Content-Type: multipart/alternative; boundary="${alternative}"`,
     '',
     `--${alternative}`,
@@ -94,6 +99,34 @@ function bodyPart(message: MailMessage): string[] {
     `--${alternative}`,
     ...textPart('text/html', message.html),
     `--${alternative}--`,
+  ];
+  const inline = (message.attachments ?? []).filter((a) => isInline(a, message));
+  if (!inline.length) return both;
+  // Web mail clients (Gmail among them) drop data: images but show related parts.
+  const related = boundary('rel');
+  return [
+    `Content-Type: multipart/related; boundary="${related}"`,
+    '',
+    `--${related}`,
+    ...both,
+    ...inline.flatMap((a) => [`--${related}`, ...inlinePart(a)]),
+    `--${related}--`,
+  ];
+}
+
+function inlinePart(image: MailAttachment): string[] {
+  if (!/^image\/[\w.+-]+$/.test(image.contentType)) {
+    throw new Error(`an inline part must be an image, not "${image.contentType}"`);
+  }
+  if (!/^[\w.-]+@[\w.-]+$/.test(image.contentId!)) throw new Error(`invalid Content-ID "${image.contentId}"`);
+  assertHeaderSafe('inline filename', image.filename);
+  return [
+    `Content-Type: ${image.contentType}`,
+    'Content-Transfer-Encoding: base64',
+    `Content-ID: <${image.contentId}>`,
+    `Content-Disposition: inline; filename="${image.filename.replace(/["\\]/g, '_')}"`,
+    '',
+    base64Lines(Buffer.from(image.content)),
   ];
 }
 

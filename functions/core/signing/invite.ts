@@ -1,7 +1,7 @@
 import type { EnvelopeState, RecipientState } from '../envelope';
 import { sha256Hex } from '../hashing';
 import type { MailMessage, Ports } from '../ports';
-import { brandedHtml, invitation, signingLink } from './messages';
+import { brandedMessage, invitation, signingLink } from './messages';
 
 /**
  * Issues a fresh signing link to a recipient and mails it (by default in an invitation; a
@@ -26,5 +26,5 @@ export async function issueInvitation(
   const message = compose(state, recipient, signingLink(ports.links.publicUrl, token));
   // In the sender organisation's colours and with its logo, when it has set them.
   const branding = (await ports.tenantSettings.getSettings(state.tenantId))?.branding;
-  return ports.mail.send(branding ? { ...message, html: brandedHtml(message, branding) } : message);
+  return ports.mail.send(branding ? brandedMessage(message, branding) : message);
 }

@@ -1,5 +1,5 @@
 import type { EnvelopeState, PersonRef, RecipientState } from '../envelope';
-import type { MailMessage } from '../ports';
+import type { MailAttachment, MailMessage } from '../ports';
 
 /** The e-mails of the signing route, as plain text: short, and saying what to do next. */
 
@@ -300,11 +300,36 @@ export function textColorOn(hex: string): '#000000' | '#ffffff' {
 
 const SIGNING_LINK = /\/sign#t=/;
 
+/** The Content-ID of the tenant's logo inside a branded mail. */
+export const LOGO_CONTENT_ID = 'logo@countersign';
+
+/** A mail in the tenant's branding: its HTML alternative, with the logo as an image part of it. */
+export function brandedMessage(
+  message: MailMessage,
+  branding: { logoPngBase64?: string; primaryColor?: string; accentColor?: string },
+): MailMessage {
+  const logo: MailAttachment[] = branding.logoPngBase64
+    ? [
+        {
+          filename: 'logo.png',
+          contentType: 'image/png',
+          content: Buffer.from(branding.logoPngBase64, 'base64'),
+          contentId: LOGO_CONTENT_ID,
+        },
+      ]
+    : [];
+  return {
+    ...message,
+    html: brandedHtml(message, branding),
+    ...(logo.length ? { attachments: [...(message.attachments ?? []), ...logo] } : {}),
+  };
+}
+
 /**
  * The HTML alternative of a mail in the tenant's colours and with its logo: the same words as the
  * text, paragraph by paragraph, links clickable and the signing link as a button. Styles are
- * inline (mail clients drop style sheets); the logo is a data: image, which some web mail clients
- * do not show (the text stands without it).
+ * inline (mail clients drop style sheets); the logo is the message's image part (`cid:`), which
+ * web mail clients show where they drop data: images (see brandedMessage).
  */
 export function brandedHtml(
   message: MailMessage,
@@ -332,7 +357,7 @@ export function brandedHtml(
     .map((html) => `<p style="margin:0 0 14px">${html}</p>`)
     .join('\n');
   const logo = branding.logoPngBase64
-    ? `<img src="data:image/png;base64,${branding.logoPngBase64}" alt="" height="40" style="display:block;height:40px;width:auto;border:0">`
+    ? `<img src="cid:${LOGO_CONTENT_ID}" alt="" height="40" style="display:block;height:40px;width:auto;border:0">`
     : '&nbsp;';
   return [
     '<!doctype html>',

@@ -130,6 +130,57 @@ describe('SesMailer against aws-ses-v2-local', () => {
     expect(Buffer.from(second!.content, 'base64').toString()).toBe('{"responseHours":4}\n');
   });
 
+  it('puts an image the HTML shows (cid:) in a related part beside the HTML, not among the attachments', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const pdf = new Uint8Array(1000).fill(7);
+    const message = {
+      to: ['ada@example.com'],
+      subject: 'Please sign',
+      text: 'Please sign.',
+      html: '<p><img src="cid:logo@countersign" alt=""> Please sign.</p>',
+      attachments: [
+        { filename: 'contract.pdf', contentType: 'application/pdf', content: pdf },
+        { filename: 'logo.png', contentType: 'image/png', content: png, contentId: 'logo@countersign' },
+      ],
+    };
+    const raw = Buffer.from(buildMimeMessage('no-reply@countersign.test', message)).toString('utf8');
+    // mixed [ related [ alternative [text, html], logo ], pdf ]
+    const related = raw.indexOf('Content-Type: multipart/related');
+    const alternative = raw.indexOf('Content-Type: multipart/alternative');
+    const logo = raw.indexOf('Content-ID: <logo@countersign>');
+    const pdfPart = raw.indexOf('Content-Type: application/pdf');
+    expect(related).toBeGreaterThan(0);
+    expect(related).toBeLessThan(alternative);
+    expect(alternative).toBeLessThan(logo);
+    expect(logo).toBeLessThan(pdfPart);
+    expect(raw).toContain('Content-Disposition: inline; filename="logo.png"');
+    expect(raw.match(/Content-Disposition: attachment/g)).toHaveLength(1);
+
+    await mailer.send(message);
+    const [mail] = await stored();
+    expect(mail!.body.text?.trim()).toBe('Please sign.');
+    // A mail parser shows the image where the HTML puts it.
+    expect(mail!.body.html).toMatch(/<img src="(cid:logo@countersign|data:image\/png;base64,[^"]+)"/);
+    expect(mail!.attachments.map((a) => a.filename)).toContain('contract.pdf');
+  });
+
+  it('refuses an inline part that is not an image, or a malformed Content-ID', () => {
+    const base = { to: ['a@example.com'], subject: 's', text: 't', html: '<p>t</p>' };
+    const part = { filename: 'x', content: new Uint8Array(1) };
+    expect(() =>
+      buildMimeMessage('f@example.com', {
+        ...base,
+        attachments: [{ ...part, contentType: 'text/html', contentId: 'a@b' }],
+      }),
+    ).toThrow(/must be an image/);
+    expect(() =>
+      buildMimeMessage('f@example.com', {
+        ...base,
+        attachments: [{ ...part, contentType: 'image/png', contentId: 'a>\r\nBcc: x@y' }],
+      }),
+    ).toThrow(/invalid Content-ID/);
+  });
+
   it('sends an attachment mail without HTML', async () => {
     await mailer.send({
       to: ['ada@example.com'],
