@@ -1,7 +1,13 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { FIELD_TYPES } from '../core/templates/template';
-import { AUTH_METHODS, ENVELOPE_STATUSES, RECIPIENT_ROLES, RECIPIENT_STATUSES } from '../core/envelope';
+import {
+  AUTH_METHODS,
+  ENVELOPE_STATUSES,
+  RECIPIENT_LANGUAGES,
+  RECIPIENT_ROLES,
+  RECIPIENT_STATUSES,
+} from '../core/envelope';
 
 extendZodWithOpenApi(z);
 
@@ -142,6 +148,10 @@ export const RecipientInput = z
       .openapi({ description: 'Routing step; steps run in order, recipients of one step in parallel' }),
     fields: z.array(FieldInput).max(200).default([]),
     auth: RecipientAuthInput.optional(),
+    language: z.enum(RECIPIENT_LANGUAGES).optional().openapi({
+      description:
+        "The recipient's language (en, es): their invitation, reminders and expiry warning, and their signing page unless they choose another; default English mail and the browser's language",
+    }),
   })
   .strict()
   .openapi('RecipientInput');
@@ -239,7 +249,13 @@ export const settingsShape = {
     }),
 };
 
-export const RoleAssignmentInput = RecipientInput.pick({ name: true, email: true, group: true, auth: true })
+export const RoleAssignmentInput = RecipientInput.pick({
+  name: true,
+  email: true,
+  group: true,
+  auth: true,
+  language: true,
+})
   .strict()
   .openapi('RoleAssignment', {
     description: "A person (name and email) or a signing group for one of the template's roles",
@@ -525,6 +541,7 @@ export const Recipient = z
       .openapi({ description: 'When another member of the signing group signed for it' }),
     declinedAt: z.string().optional(),
     declineReason: z.string().optional(),
+    language: z.enum(RECIPIENT_LANGUAGES).optional(),
     auth: z
       .object({
         method: z.enum(AUTH_METHODS),
@@ -828,6 +845,9 @@ export const SigningSession = z
       status: z.enum(RECIPIENT_STATUSES),
       fields: z.array(SigningField),
       group: z.object({ id: z.string(), name: z.string() }).optional(),
+      language: z.enum(RECIPIENT_LANGUAGES).optional().openapi({
+        description: "The language the sender chose for this recipient (the page's default)",
+      }),
     }),
     documents: z.array(
       z.object({ id: z.string(), name: z.string(), sha256: z.string(), pageCount: z.number().int() }),
@@ -860,6 +880,7 @@ export const SigningAuthPrompt = z
       attemptsLeft: z.number().int(),
       locked: z.boolean(),
     }),
+    language: z.enum(RECIPIENT_LANGUAGES).optional(),
   })
   .openapi('SigningAuthPrompt', {
     description: 'What a link shows until its code is entered: nothing of the envelope',

@@ -64,6 +64,7 @@ export function envelopeView(s: EnvelopeState): z.infer<typeof Envelope> {
       ...(r.supersededAt ? { supersededAt: r.supersededAt } : {}),
       ...(r.declinedAt ? { declinedAt: r.declinedAt, declineReason: r.declineReason } : {}),
       ...(r.reassignedFrom ? { reassignedFrom: r.reassignedFrom } : {}),
+      ...(r.language ? { language: r.language } : {}),
       auth: (() => {
         const auth = authOf(r);
         return {

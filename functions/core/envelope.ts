@@ -93,7 +93,12 @@ export interface RecipientSpec {
   group?: GroupRef;
   /** Absent in envelopes recorded before authentication methods existed: the e-mail link alone. */
   auth?: RecipientAuth;
+  /** The language the sender chose for this recipient's mails and signing page; absent: English mail, the browser's language. */
+  language?: RecipientLanguage;
 }
+
+export const RECIPIENT_LANGUAGES = ['en', 'es'] as const;
+export type RecipientLanguage = (typeof RECIPIENT_LANGUAGES)[number];
 
 /** The recipient's authentication method; recipients recorded before methods existed use the link alone. */
 export function authOf(r: Pick<RecipientSpec, 'auth'>): RecipientAuth {

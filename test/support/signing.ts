@@ -18,6 +18,8 @@ export interface SignerInput {
   fields?: Record<string, unknown>[];
   /** The recipient's authentication (`{ method: 'sms', phone }`...); the e-mail link alone without it. */
   auth?: Record<string, unknown>;
+  /** The language the sender chooses for them (`en`, `es`). */
+  language?: string;
 }
 
 export interface Party {
@@ -69,6 +71,7 @@ export async function createRouted(
       step: spec.step,
       fields: spec.fields ?? [fieldBox(i)],
       ...(spec.auth ? { auth: spec.auth } : {}),
+      ...(spec.language ? { language: spec.language } : {}),
     };
   });
   const body = await envelopeBody({ ...options, recipients: specs });

@@ -18,10 +18,12 @@ const template = {
 
 const header =
   'role:customer.name,role:customer.email,role:vendor.name,role:vendor.email,customer.name,fee.monthly,note,title';
+const withLanguages =
+  'role:customer.name,role:customer.email,role:customer.language,role:vendor.name,role:vendor.email,role:vendor.language,customer.name,fee.monthly,note,title';
 
 describe('the bulk send spreadsheet', () => {
   it('has a name and e-mail column per role in routing order, a column per merge key (once), and the title', () => {
-    expect(csvExample(template).split('\r\n')[0]).toBe(header);
+    expect(csvExample(template).split('\r\n')[0]).toBe(withLanguages);
     expect(columnsOf(template).merge).toEqual([
       { key: 'customer.name', column: 'customer.name', required: true },
       { key: 'fee.monthly', column: 'fee.monthly', required: true },
@@ -60,6 +62,18 @@ describe('the bulk send spreadsheet', () => {
       { line: 3, message: 'role:customer.name is empty' },
       { line: 3, message: 'role:customer.email is not an e-mail address' },
       { line: 3, message: 'customer.name is empty' },
+    ]);
+  });
+
+  it("takes a role's language when given (en, es), and names any other", () => {
+    const text = `${withLanguages}\nAda,ada@acme.example,ES,Vic,vic@vendor.example,,Acme,USD 1,,\nBo,bo@acme.example,fr,Vic,vic@vendor.example,,Acme,USD 1,,`;
+    const parsed = rowsFromCsv(text, template);
+    expect(parsed.rows[0]!.roles).toEqual({
+      customer: { name: 'Ada', email: 'ada@acme.example', language: 'es' },
+      vendor: { name: 'Vic', email: 'vic@vendor.example' },
+    });
+    expect(parsed.problems).toEqual([
+      { line: 3, message: 'role:customer.language is "fr": en, es or empty' },
     ]);
   });
 

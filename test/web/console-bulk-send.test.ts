@@ -48,10 +48,13 @@ describe('bulk send in the console', () => {
     expect(header).toEqual([
       'role:customer.name',
       'role:customer.email',
+      'role:customer.language',
       'role:vendor.name',
       'role:vendor.email',
+      'role:vendor.language',
       'role:procurement.name',
       'role:procurement.email',
+      'role:procurement.language',
       'customer.name',
       'fee.monthly',
       'effective_from',
@@ -65,10 +68,13 @@ describe('bulk send in the console', () => {
     const line = (p: { name: string; email: string }, customerName = `${p.name} Corp`) => [
       `${p.name} Buyer`,
       p.email,
+      p.name === 'Globex' ? 'es' : '',
       'Victor Vendor',
       'victor@vendor.example',
+      '',
       'Pat Procurement',
       'pat@customer.example',
+      '',
       customerName,
       'USD 1,000.00',
       '2027-01-01',
@@ -119,9 +125,10 @@ describe('bulk send in the console', () => {
     await expectAccessible(page, 'bulk send progress');
     await shot(page, '04-bulk-progress-done');
 
+    // Globex's line asked for Spanish.
     for (const p of people) {
       const mail = await eventually(`${p.email}'s invitation`, async () => {
-        const m = await mailTo(service, p.email, 'Please sign:');
+        const m = await mailTo(service, p.email, p.name === 'Globex' ? 'Firme, por favor:' : 'Please sign:');
         return m.length ? m : undefined;
       });
       expect(mail).toHaveLength(1);

@@ -14,7 +14,9 @@ import { makePdf } from '../support/pdf';
 import { startTestService, type TestService } from '../support/service';
 import {
   createRouted,
+  eventually,
   invitationToken,
+  mailTo,
   readEnvelope,
   sendEnvelope,
   signer,
@@ -207,6 +209,8 @@ describe('the sender console', () => {
     const email = uniqueEmail('one-off');
     await page.fill('.recipient input[data-part="name"]', 'Ada Buyer');
     await page.fill('.recipient input[data-part="email"]', email);
+    // Ada reads Spanish: her invitation and signing page are in it.
+    await page.selectOption('.recipient select[data-part="language"]', 'es');
 
     // Dropped with its centre 200 px right and 300 px down of the page's corner.
     const frame = page.locator('.pdf-frame[data-page="1"]');
@@ -228,6 +232,9 @@ describe('the sender console', () => {
     const envelope = await readEnvelope(service, token, id);
     expect(envelope.status).toBe('sent');
     expect(envelope.settings.expiresInDays).toBe(30);
+    expect(envelope.recipients[0].language).toBe('es');
+    const invitation = await eventually('the invitation', async () => (await mailTo(service, email))[0]);
+    expect(invitation.subject).toBe('Firme, por favor: Support renewal 2026');
     const [field] = envelope.recipients[0].fields;
     expect(field).toMatchObject({ type: 'signature', page: 1, width: 180, height: 45 });
     expect(Math.abs(field.x - expected.x)).toBeLessThan(2);

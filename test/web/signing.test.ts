@@ -203,6 +203,22 @@ describe('the signing page', () => {
     expect(problems).toEqual([]);
   });
 
+  it("in Spanish (the sender's choice) in an English browser; the recipient's own pick wins", async () => {
+    const s = await invited(service, { language: 'es' });
+    const { page, problems } = await openPage(DESKTOP);
+    await page.goto(pageUrl(s.link));
+    await page.waitForSelector('[data-screen="consent"]');
+    expect(await page.getAttribute('html', 'lang')).toBe('es');
+    expect(await page.textContent('h1')).toBe('Antes de firmar electrónicamente');
+    // The recipient switches to English: it stays English when the page is opened again.
+    await page.selectOption('#lang', 'en');
+    await page.waitForSelector('h1:has-text("Before you sign electronically")');
+    await page.reload();
+    await page.waitForSelector('[data-screen="consent"]');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(problems).toEqual([]);
+  });
+
   it('a tampered, a missing and a voided link show a clear page, never an error trace', async () => {
     const s = await invited(service);
     const { page } = await openPage(DESKTOP);

@@ -1,7 +1,7 @@
 /**
- * A bulk send's list of parties as a spreadsheet (CSV): per role a name and an e-mail column
- * (`role:customer.name`, `role:customer.email`: prefixed, since merge keys such as `customer.name`
- * are columns too), per merge key a column named by the key, and an optional `title`. Pure: the
+ * A bulk send's list of parties as a spreadsheet (CSV): per role a name, an e-mail and an optional
+ * language column (`role:customer.name`, `role:customer.email`, `role:customer.language`:
+ * prefixed, since merge keys such as `customer.name` are columns too), per merge key a column named by the key, and an optional `title`. Pure: the
  * page reads the file; this turns its text into the API's rows and says what is wrong, by
  * spreadsheet line, before anything is sent.
  */
@@ -14,14 +14,15 @@ export const MAX_ROWS = 1000;
 
 export interface Columns {
   /** Per role: its name and e-mail columns. */
-  roles: { role: string; name: string; email: string }[];
+  /** Per role: its name and e-mail columns, and its optional language column (en, es). */
+  roles: { role: string; name: string; email: string; language: string }[];
   /** Per merge key: its column (the key itself) and whether the template needs it. */
   merge: { key: string; column: string; required: boolean }[];
 }
 
 export interface BulkRow {
   title?: string;
-  roles: Record<string, { name: string; email: string }>;
+  roles: Record<string, { name: string; email: string; language?: string }>;
   mergeData: Record<string, unknown>;
 }
 
@@ -38,7 +39,12 @@ export function columnsOf(template: Pick<Template, 'roles' | 'mergeFields'>): Co
   return {
     roles: [...template.roles]
       .sort((a, b) => a.step - b.step)
-      .map((r) => ({ role: r.name, name: `role:${r.name}.name`, email: `role:${r.name}.email` })),
+      .map((r) => ({
+        role: r.name,
+        name: `role:${r.name}.name`,
+        email: `role:${r.name}.email`,
+        language: `role:${r.name}.language`,
+      })),
     merge: [...keys].map(([key, required]) => ({ key, column: key, required })),
   };
 }
@@ -46,9 +52,13 @@ export function columnsOf(template: Pick<Template, 'roles' | 'mergeFields'>): Co
 /** A file to fill in: the header, and one example line. */
 export function csvExample(template: Pick<Template, 'roles' | 'mergeFields'>): string {
   const c = columnsOf(template);
-  const header = [...c.roles.flatMap((r) => [r.name, r.email]), ...c.merge.map((m) => m.column), 'title'];
+  const header = [
+    ...c.roles.flatMap((r) => [r.name, r.email, r.language]),
+    ...c.merge.map((m) => m.column),
+    'title',
+  ];
   const example = [
-    ...c.roles.flatMap((r) => [`${r.role} name`, `${r.role}@example.com`]),
+    ...c.roles.flatMap((r) => [`${r.role} name`, `${r.role}@example.com`, '']),
     ...c.merge.map((m) => `${m.key} value`),
     '',
   ];
@@ -56,6 +66,7 @@ export function csvExample(template: Pick<Template, 'roles' | 'mergeFields'>): s
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const LANGUAGES = ['en', 'es'];
 
 /** The rows of a CSV for this template, or what is wrong with it. */
 export function rowsFromCsv(text: string, template: Pick<Template, 'roles' | 'mergeFields'>): Parsed {
@@ -98,7 +109,11 @@ export function rowsFromCsv(text: string, template: Pick<Template, 'roles' | 'me
       const email = value(r.email);
       if (!name) problems.push({ line, message: `${r.name} is empty` });
       if (!EMAIL.test(email)) problems.push({ line, message: `${r.email} is not an e-mail address` });
-      roles[r.role] = { name, email };
+      const language = value(r.language).toLowerCase();
+      if (language && !LANGUAGES.includes(language)) {
+        problems.push({ line, message: `${r.language} is "${language}": en, es or empty` });
+      }
+      roles[r.role] = { name, email, ...(language ? { language } : {}) };
     }
     const values: Record<string, string> = {};
     for (const m of c.merge) {

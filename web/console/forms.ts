@@ -27,6 +27,10 @@ import {
 
 const t = dictionary(
   {
+    language: 'Language',
+    'language.auto': 'Their browser’s (e-mails in English)',
+    'language.en': 'English',
+    'language.es': 'Spanish',
     auth: 'Identity check',
     'auth.email': 'E-mail link only',
     'auth.email_code': 'Code by e-mail',
@@ -61,6 +65,10 @@ const t = dictionary(
     'missing.email': 'Enter an e-mail address.',
   },
   {
+    language: 'Idioma',
+    'language.auto': 'El de su navegador (correos en inglés)',
+    'language.en': 'Inglés',
+    'language.es': 'Español',
     auth: 'Comprobación de identidad',
     'auth.email': 'Solo el enlace por correo',
     'auth.email_code': 'Código por correo',
@@ -97,6 +105,21 @@ const t = dictionary(
 );
 
 const METHODS: AuthMethod[] = ['email', 'email_code', 'sms', 'access_code'];
+
+/** The recipient's language: their e-mails and signing page (the browser's when left as it is). */
+export class LanguageControl {
+  readonly select = select(
+    (['', 'en', 'es'] as const).map((l) => ({ value: l, label: t(l ? `language.${l}` : 'language.auto') })),
+    '',
+    { 'data-part': 'language' },
+  );
+  readonly element = field(t('language'), this.select);
+
+  /** As the API takes it: `{ language }`, or nothing for the default. */
+  value(): { language?: string } {
+    return this.select.value ? { language: this.select.value } : {};
+  }
+}
 
 /** The authentication method select and the phone or code it needs. */
 export class AuthControls {

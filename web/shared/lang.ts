@@ -45,13 +45,31 @@ export function lang(): Lang {
 
 export function setLang(next: Lang): void {
   if (next === current) return;
-  current = next;
-  document.documentElement.lang = next;
   try {
     sessionStorage.setItem(STORAGE_KEY, next);
   } catch {
     // Not kept across reloads then; the page still switches.
   }
+  apply(next);
+}
+
+/**
+ * The language the sender chose for the recipient, over the browser's, unless the user picked one
+ * in this tab (their own choice wins). Not kept: it comes with each session.
+ */
+export function followSender(choice: string | undefined): void {
+  if (!choice || !(LANGS as readonly string[]).includes(choice) || choice === current) return;
+  try {
+    if (sessionStorage.getItem(STORAGE_KEY)) return;
+  } catch {
+    // Storage disabled: nothing was picked that could be kept.
+  }
+  apply(choice as Lang);
+}
+
+function apply(next: Lang): void {
+  current = next;
+  document.documentElement.lang = next;
   for (const listener of listeners) listener(next);
 }
 

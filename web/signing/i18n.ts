@@ -9,7 +9,7 @@
 
 import { lang, type Lang, type Message, type Params } from '../shared/lang';
 
-export { initLang, lang, LANGS, onLangChange, setLang, type Lang } from '../shared/lang';
+export { followSender, initLang, lang, LANGS, onLangChange, setLang, type Lang } from '../shared/lang';
 
 const en = {
   'app.name': 'Countersign',

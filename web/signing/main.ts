@@ -16,7 +16,7 @@ import {
 } from './api';
 import { announce, focusHeading, h, on } from './dom';
 import { FieldForm } from './fields';
-import { initLang, lang, LANGS, onLangChange, setLang, t, type Key, type Lang } from './i18n';
+import { followSender, initLang, lang, LANGS, onLangChange, setLang, t, type Key, type Lang } from './i18n';
 import { DocumentView } from './pdf-view';
 import { fieldValues, initialsOf, type RawValue } from './validation';
 import { applyBranding, brandLogo } from '../shared/branding';
@@ -217,6 +217,7 @@ class SigningPage {
     if (this.screen.kind !== 'loading' && this.screen.kind !== 'error') this.show({ kind: 'loading' });
     try {
       const answer = await this.api!.session();
+      followSender(isSession(answer) ? answer.recipient.language : answer.language);
       if (!isSession(answer)) {
         this.prompt = answer.authRequired;
         if (this.prompt.locked) return this.show({ kind: 'error', error: 'locked' });

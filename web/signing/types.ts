@@ -35,6 +35,8 @@ export interface SigningSession {
     status: string;
     fields: SigningField[];
     group?: { id: string; name: string };
+    /** The language the sender chose for this recipient. */
+    language?: string;
   };
   documents: SigningDocument[];
   disclosure: { version: string; sha256: string; text: string };
@@ -54,6 +56,7 @@ export interface AuthPrompt {
     attemptsLeft: number;
     locked: boolean;
   };
+  language?: string;
 }
 
 export interface CodeSent {

@@ -26,5 +26,5 @@ export async function issueInvitation(
   const message = compose(state, recipient, signingLink(ports.links.publicUrl, token));
   // In the sender organisation's colours and with its logo, when it has set them.
   const branding = (await ports.tenantSettings.getSettings(state.tenantId))?.branding;
-  return ports.mail.send(branding ? brandedMessage(message, branding) : message);
+  return ports.mail.send(branding ? brandedMessage(message, branding, recipient.language) : message);
 }

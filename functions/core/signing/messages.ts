@@ -1,4 +1,4 @@
-import type { EnvelopeState, PersonRef, RecipientState } from '../envelope';
+import type { EnvelopeState, PersonRef, RecipientLanguage, RecipientState } from '../envelope';
 import type { MailAttachment, MailMessage } from '../ports';
 
 /** The e-mails of the signing route, as plain text: short, and saying what to do next. */
@@ -10,29 +10,88 @@ export function signingLink(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/$/, '')}/sign#t=${token}`;
 }
 
-/** What the recipient is asked to do, in a sentence: sign, approve, or sign for a group. */
-function ask(s: EnvelopeState, r: RecipientState): string {
-  if (r.role === 'approver') return `${senderName(s)} asks you to approve "${s.title}".`;
-  if (r.group)
-    return `${senderName(s)} asks you, as a member of "${r.group.name}", to sign "${s.title}". One member signs for the group: the first to sign.`;
-  return `${senderName(s)} asks you to sign "${s.title}".`;
-}
+/**
+ * The mails a recipient receives alone (invitation, reminder, expiry warning) are written in the
+ * language the sender chose for them; mails to several parties at once stay in English.
+ */
+const WORDS = {
+  en: {
+    hello: (name: string) => `Hello ${name},`,
+    ask: (sender: string, title: string, r: RecipientState) =>
+      r.role === 'approver'
+        ? `${sender} asks you to approve "${title}".`
+        : r.group
+          ? `${sender} asks you, as a member of "${r.group.name}", to sign "${title}". One member signs for the group: the first to sign.`
+          : `${sender} asks you to sign "${title}".`,
+    verb: (r: RecipientState) => (r.role === 'approver' ? 'approve' : 'sign'),
+    inviteSubject: (r: RecipientState, title: string) => `Please ${WORDS.en.verb(r)}: ${title}`,
+    open: (r: RecipientState, link: string) => `Open the documents and ${WORDS.en.verb(r)}: ${link}`,
+    personal: 'This link is personal: do not forward it. It stops working when the envelope ends.',
+    remindSubject: (r: RecipientState, title: string) => `Reminder: please ${WORDS.en.verb(r)} ${title}`,
+    stillWaiting: (sender: string, title: string, r: RecipientState) =>
+      `${sender} asked you to ${WORDS.en.verb(r)} "${title}", and it is still waiting for your ${r.role === 'approver' ? 'approval' : 'signature'}.`,
+    expiresOn: (when: string) => `It expires on ${when}.`,
+    earlierLinks:
+      'This link is personal: do not forward it. The links you received earlier keep working too.',
+    soonSubject: (title: string) => `Expires soon: ${title}`,
+    soon: (title: string, when: string) => `"${title}" expires on ${when} and is still waiting for you.`,
+    actBefore:
+      'Open the link in your invitation or your latest reminder to act before then; after that it stops working.',
+    reference: (id: string) => `Envelope reference: ${id}`,
+    passedOn: (from: PersonRef, reason: string) =>
+      `${from.name} <${from.email}> passed this request on to you: "${reason}".`,
+    reassigned: (sender: string, from: PersonRef, reason: string) =>
+      `${sender} reassigned this request to you from ${from.name}: "${reason}".`,
+    button: 'Open the documents',
+  },
+  es: {
+    hello: (name: string) => `Hola, ${name}:`,
+    ask: (sender: string, title: string, r: RecipientState) =>
+      r.role === 'approver'
+        ? `${sender} le pide que apruebe «${title}».`
+        : r.group
+          ? `${sender} le pide, como miembro de «${r.group.name}», que firme «${title}». Un miembro firma por el grupo: el primero que firme.`
+          : `${sender} le pide que firme «${title}».`,
+    verb: (r: RecipientState) => (r.role === 'approver' ? 'apruebe' : 'firme'),
+    inviteSubject: (r: RecipientState, title: string) =>
+      `${r.role === 'approver' ? 'Apruebe' : 'Firme'}, por favor: ${title}`,
+    open: (r: RecipientState, link: string) => `Abra los documentos y ${WORDS.es.verb(r)}: ${link}`,
+    personal: 'Este enlace es personal: no lo reenvíe. Deja de funcionar cuando el sobre termina.',
+    remindSubject: (r: RecipientState, title: string) => `Recordatorio: ${WORDS.es.verb(r)} ${title}`,
+    stillWaiting: (sender: string, title: string, r: RecipientState) =>
+      `${sender} le pidió que ${r.role === 'approver' ? 'aprobara' : 'firmara'} «${title}», y todavía espera su ${r.role === 'approver' ? 'aprobación' : 'firma'}.`,
+    expiresOn: (when: string) => `Caduca el ${when}.`,
+    earlierLinks:
+      'Este enlace es personal: no lo reenvíe. Los enlaces que recibió antes también siguen funcionando.',
+    soonSubject: (title: string) => `Caduca pronto: ${title}`,
+    soon: (title: string, when: string) => `«${title}» caduca el ${when} y todavía le espera.`,
+    actBefore:
+      'Abra el enlace de su invitación o de su último recordatorio para actuar antes; después deja de funcionar.',
+    reference: (id: string) => `Referencia del sobre: ${id}`,
+    passedOn: (from: PersonRef, reason: string) =>
+      `${from.name} <${from.email}> le pasó esta solicitud: «${reason}».`,
+    reassigned: (sender: string, from: PersonRef, reason: string) =>
+      `${sender} le reasignó esta solicitud, que era de ${from.name}: «${reason}».`,
+    button: 'Abrir los documentos',
+  },
+};
 
-const verb = (r: RecipientState) => (r.role === 'approver' ? 'approve' : 'sign');
+const words = (r: Pick<RecipientState, 'language'>) => WORDS[r.language ?? 'en'];
 
 export function invitation(s: EnvelopeState, r: RecipientState, link: string): MailMessage {
+  const w = words(r);
   return {
     to: [r.email],
-    subject: `Please ${verb(r)}: ${s.title}`,
+    subject: w.inviteSubject(r, s.title),
     text: [
-      `Hello ${r.name},`,
+      w.hello(r.name),
       '',
-      ask(s, r),
+      w.ask(senderName(s), s.title, r),
       ...(s.message ? ['', s.message] : []),
       '',
-      `Open the documents and ${verb(r)}: ${link}`,
+      w.open(r, link),
       '',
-      'This link is personal: do not forward it. It stops working when the envelope ends.',
+      w.personal,
     ].join('\n'),
   };
 }
@@ -43,34 +102,36 @@ export function mailTime(iso: string): string {
 }
 
 export function reminder(s: EnvelopeState, r: RecipientState, link: string): MailMessage {
+  const w = words(r);
   return {
     to: [r.email],
-    subject: `Reminder: please ${verb(r)} ${s.title}`,
+    subject: w.remindSubject(r, s.title),
     text: [
-      `Hello ${r.name},`,
+      w.hello(r.name),
       '',
-      `${senderName(s)} asked you to ${verb(r)} "${s.title}", and it is still waiting for your ${r.role === 'approver' ? 'approval' : 'signature'}.`,
-      ...(s.expiresAt ? ['', `It expires on ${mailTime(s.expiresAt)}.`] : []),
+      w.stillWaiting(senderName(s), s.title, r),
+      ...(s.expiresAt ? ['', w.expiresOn(mailTime(s.expiresAt))] : []),
       '',
-      `Open the documents and ${verb(r)}: ${link}`,
+      w.open(r, link),
       '',
-      'This link is personal: do not forward it. The links you received earlier keep working too.',
+      w.earlierLinks,
     ].join('\n'),
   };
 }
 
 /** The warning before the expiry, to one recipient who has not acted. */
 export function expiryWarning(s: EnvelopeState, r: RecipientState, expiresAt: string): MailMessage {
+  const w = words(r);
   return {
     to: [r.email],
-    subject: `Expires soon: ${s.title}`,
+    subject: w.soonSubject(s.title),
     text: [
-      `Hello ${r.name},`,
+      w.hello(r.name),
       '',
-      `"${s.title}" expires on ${mailTime(expiresAt)} and is still waiting for you.`,
-      'Open the link in your invitation or your latest reminder to act before then; after that it stops working.',
+      w.soon(s.title, mailTime(expiresAt)),
+      w.actBefore,
       '',
-      `Envelope reference: ${s.id}`,
+      w.reference(s.id),
     ].join('\n'),
   };
 }
@@ -232,10 +293,11 @@ export function reassignedInvitation(
   change: { from: PersonRef; by: 'sender' | 'recipient'; reason: string },
 ): MailMessage {
   const base = invitation(s, r, link);
+  const w = words(r);
   const note =
     change.by === 'recipient'
-      ? `${change.from.name} <${change.from.email}> passed this request on to you: "${change.reason}".`
-      : `${senderName(s)} reassigned this request to you from ${change.from.name}: "${change.reason}".`;
+      ? w.passedOn(change.from, change.reason)
+      : w.reassigned(senderName(s), change.from, change.reason);
   const [hello, blank, ...rest] = base.text.split('\n');
   return { ...base, text: [hello, blank, note, '', ...rest].join('\n') };
 }
@@ -307,6 +369,7 @@ export const LOGO_CONTENT_ID = 'logo@countersign';
 export function brandedMessage(
   message: MailMessage,
   branding: { logoPngBase64?: string; primaryColor?: string; accentColor?: string },
+  language?: RecipientLanguage,
 ): MailMessage {
   const logo: MailAttachment[] = branding.logoPngBase64
     ? [
@@ -320,7 +383,7 @@ export function brandedMessage(
     : [];
   return {
     ...message,
-    html: brandedHtml(message, branding),
+    html: brandedHtml(message, branding, language),
     ...(logo.length ? { attachments: [...(message.attachments ?? []), ...logo] } : {}),
   };
 }
@@ -334,12 +397,13 @@ export function brandedMessage(
 export function brandedHtml(
   message: MailMessage,
   branding: { logoPngBase64?: string; primaryColor?: string; accentColor?: string },
+  language?: RecipientLanguage,
 ): string {
   const primary = branding.primaryColor ?? '#1f3a5f';
   const accent = branding.accentColor ?? primary;
   const link = (url: string) =>
     SIGNING_LINK.test(url)
-      ? `<a href="${escapeHtml(url)}" style="display:inline-block;padding:10px 18px;border-radius:4px;background:${primary};color:${textColorOn(primary)};text-decoration:none;font-weight:bold">Open the documents</a>`
+      ? `<a href="${escapeHtml(url)}" style="display:inline-block;padding:10px 18px;border-radius:4px;background:${primary};color:${textColorOn(primary)};text-decoration:none;font-weight:bold">${WORDS[language ?? 'en'].button}</a>`
       : `<a href="${escapeHtml(url)}" style="color:${accent}">${escapeHtml(url)}</a>`;
   const paragraphs = message.text
     .split(/\n{2,}/)

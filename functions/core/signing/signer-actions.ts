@@ -18,6 +18,7 @@ import {
   type FieldValueRecord,
   type RecipientState,
   type SignatureRecord,
+  type RecipientLanguage,
 } from '../envelope';
 import { appendEvent, withRetry } from '../envelope-repository';
 import {
@@ -52,6 +53,7 @@ export interface SigningSession {
     /** Each field with whether signing needs it filled, so a signing page can show its inputs. */
     fields: (FieldPlacement & { required: boolean })[];
     group?: { id: string; name: string };
+    language?: RecipientLanguage;
   };
   documents: { id: string; name: string; sha256: string; pageCount: number }[];
   disclosure: { version: string; sha256: string; text: string };
@@ -96,6 +98,7 @@ function session(ctx: SignerContext): SigningSession {
       status: r.status,
       fields: r.fields.map((f) => ({ ...f, required: isFieldRequired(f) })),
       ...(r.group ? { group: r.group } : {}),
+      ...(r.language ? { language: r.language } : {}),
     },
     documents: e.documents.map((d) => ({
       id: d.id,

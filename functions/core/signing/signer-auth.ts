@@ -7,6 +7,7 @@ import {
   type AuthMethod,
   type RecipientAuth,
   type RecipientState,
+  type RecipientLanguage,
 } from '../envelope';
 import { appendEvent, withRetry } from '../envelope-repository';
 import { ConflictError, GoneError, LockedError, TooManyRequestsError, UnauthorizedError } from '../errors';
@@ -75,6 +76,8 @@ export interface AuthPrompt {
     attemptsLeft: number;
     locked: boolean;
   };
+  /** The sender's choice of language: the prompt is the first thing the recipient reads. */
+  language?: RecipientLanguage;
 }
 
 /** All that an unauthenticated link shows: which code to enter, nothing of the envelope. */
@@ -88,6 +91,7 @@ export function authPrompt(ctx: Pick<SignerContext, 'recipient'>): AuthPrompt {
       attemptsLeft: attemptsLeft(ctx.recipient),
       locked: isAuthLocked(ctx.recipient),
     },
+    ...(ctx.recipient.language ? { language: ctx.recipient.language } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type EnvelopeState,
   type FieldPlacement,
   type RecipientAuth,
+  type RecipientLanguage,
   type RecipientRole,
   type RecipientSpec,
 } from '../envelope';
@@ -65,6 +66,7 @@ export interface RecipientInput {
   step: number;
   fields?: FieldInput[];
   auth?: AuthInput;
+  language?: RecipientLanguage;
 }
 
 /** How the recipient is authenticated; the access code is given to them by the sender, out of band. */
@@ -666,6 +668,7 @@ function placeRecipients(
           // Each member has the group's fields, under their own ids: the one who signs is stamped.
           fields: fields.map((f, fi) => ({ ...f, id: f.name ? `${id}-${f.name}` : `${id}-f${fi + 1}` })),
           auth: recordedAuth(r.auth),
+          ...(r.language ? { language: r.language } : {}),
         };
       });
     }
@@ -678,6 +681,7 @@ function placeRecipients(
         step: r.step,
         fields,
         auth: recordedAuth(r.auth),
+        ...(r.language ? { language: r.language } : {}),
       },
     ];
   });

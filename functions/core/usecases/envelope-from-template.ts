@@ -15,7 +15,7 @@ import {
 } from './create-envelope';
 
 /** A person (or signing group) for one of the template's roles; step, role and fields come from the template. */
-export type RoleAssignment = Pick<RecipientInput, 'name' | 'email' | 'group' | 'auth'>;
+export type RoleAssignment = Pick<RecipientInput, 'name' | 'email' | 'group' | 'auth' | 'language'>;
 
 export interface FromTemplateInput extends SettingsInput {
   template: { id: string; version?: number };
@@ -196,6 +196,7 @@ function assignRoles(version: TemplateVersion, roles: Record<string, RoleAssignm
         ...(who.email !== undefined ? { email: who.email } : {}),
         ...(who.group ? { group: who.group } : {}),
         ...(who.auth ? { auth: who.auth } : {}),
+        ...(who.language ? { language: who.language } : {}),
       },
     ];
   });

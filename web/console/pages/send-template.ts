@@ -10,6 +10,7 @@
 
 import {
   AuthControls,
+  LanguageControl,
   checkPerson,
   clearErrors,
   EnvelopeDetails,
@@ -76,6 +77,7 @@ interface RoleRow {
   name: HTMLInputElement;
   email: HTMLInputElement;
   auth: AuthControls;
+  language: LanguageControl;
 }
 
 export async function render(ctx: PageContext): Promise<() => void> {
@@ -108,6 +110,7 @@ export async function render(ctx: PageContext): Promise<() => void> {
           'data-part': 'email',
         }),
         auth: new AuthControls(),
+        language: new LanguageControl(),
       }));
     const peopleHeading = uid('people');
     const peopleCard = h(
@@ -129,6 +132,7 @@ export async function render(ctx: PageContext): Promise<() => void> {
             { class: 'grid' },
             field(t('name'), row.name, { required: true }),
             field(t('email'), row.email, { required: true }),
+            row.language.element,
           ),
           row.role.role === 'carbon_copy' ? null : row.auth.element,
         ),
@@ -299,7 +303,12 @@ export async function render(ctx: PageContext): Promise<() => void> {
             const auth = row.role.role === 'carbon_copy' ? undefined : row.auth.value();
             return [
               row.role.name,
-              { name: row.name.value.trim(), email: row.email.value.trim(), ...(auth ? { auth } : {}) },
+              {
+                name: row.name.value.trim(),
+                email: row.email.value.trim(),
+                ...(auth ? { auth } : {}),
+                ...row.language.value(),
+              },
             ];
           }),
         ),

@@ -10,6 +10,7 @@ import { FieldPlacer } from '../field-placer';
 import { checkPdf, documentInput, dropZone, uploadingLabel } from '../files';
 import {
   AuthControls,
+  LanguageControl,
   checkPerson,
   clearErrors,
   EnvelopeDetails,
@@ -81,6 +82,7 @@ interface RecipientRow {
   role: HTMLSelectElement;
   step: HTMLInputElement;
   auth: AuthControls;
+  language: LanguageControl;
 }
 
 export function render(ctx: PageContext): () => void {
@@ -197,6 +199,7 @@ export function render(ctx: PageContext): () => void {
       'data-part': 'step',
     });
     const auth = new AuthControls();
+    const language = new LanguageControl();
     const remove = h(
       'button',
       { type: 'button', class: 'button small danger-outline remove-recipient' },
@@ -213,10 +216,11 @@ export function render(ctx: PageContext): () => void {
         field(t('email'), email, { required: true }),
         field(t('role'), role),
         field(t('step'), step),
+        language.element,
       ),
       auth.element,
     );
-    const row: RecipientRow = { key, element, name, email, role, step, auth };
+    const row: RecipientRow = { key, element, name, email, role, step, auth, language };
     rows.push(row);
     list.append(element);
     on(remove, 'click', () => {
@@ -320,6 +324,7 @@ export function render(ctx: PageContext): () => void {
           step: Number(row.step.value) || 1,
           fields: role === 'signer' ? (placer?.fieldsFor(row.key) ?? []) : [],
           ...(auth ? { auth } : {}),
+          ...row.language.value(),
         };
       }),
       ...settings.value(),
