@@ -78,6 +78,8 @@ export interface Recipient {
   supersededAt?: string;
   declinedAt?: string;
   declineReason?: string;
+  consent?: { version: string; at: string; withdrawnAt?: string };
+  language?: 'en' | 'es';
   auth: { method: AuthMethod; phone?: string; locked?: boolean; failedAttempts?: number };
 }
 

@@ -27,6 +27,7 @@ import {
   uid,
 } from '../ui';
 import { statusText } from './envelopes';
+import { canChange, changeButton } from './recipient-change';
 import type { PageContext } from './registry';
 
 const POLL_MS = 3000;
@@ -400,6 +401,7 @@ export async function render(ctx: PageContext): Promise<() => void> {
     const next = nextReminder(e, x);
     const canResend =
       e.status === 'sent' && active && ['sent', 'viewed'].includes(x.status) && x.role !== 'carbon_copy';
+    const changeable = canChange(e, x) && !x.group;
     let resend: HTMLButtonElement | null = null;
     if (canResend) {
       resend = button(
@@ -441,7 +443,20 @@ export async function render(ctx: PageContext): Promise<() => void> {
         next === null ? h('li', {}, t('noMoreReminders')) : null,
         x.auth.locked ? h('li', { class: 'warn-text' }, t('locked')) : null,
       ),
-      resend ? h('div', { class: 'person-actions' }, resend) : null,
+      resend || changeable
+        ? h(
+            'div',
+            { class: 'person-actions' },
+            resend,
+            changeable
+              ? changeButton(ctx, path, x, async (next) => {
+                  envelope = next;
+                  audit = await readAudit();
+                  draw();
+                })
+              : null,
+          )
+        : null,
     );
   }
 
