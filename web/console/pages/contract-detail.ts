@@ -24,6 +24,7 @@ import {
 import type { PageContext } from './registry';
 import { formatMoney, daysUntil } from './contracts';
 import { complianceChart, trendChart, uptimeGauge, type ComplianceLine, type TrendPoint } from './sla-charts';
+import { ticketImportCard } from './ticket-import';
 
 interface Party {
   role: string;
@@ -982,6 +983,7 @@ export async function render(ctx: PageContext): Promise<() => void> {
       liveHost,
     ),
   );
+  append(ctx.root, ticketImportCard(ctx, id));
   timers.push(
     window.setInterval(() => {
       ctx.api
