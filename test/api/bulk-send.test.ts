@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../functions/adapters/system';
 import type { Ports } from '../../functions/core/ports';
-import { TAKEOVER_MS } from '../../functions/core/usecases/bulk-send';
+import { runBulkSend, TAKEOVER_MS } from '../../functions/core/usecases/bulk-send';
 import { startTestService, type TestService } from '../support/service';
 import { eventually, mailTo, uniqueEmail } from '../support/signing';
 import { templateBody } from '../support/templates';
@@ -167,6 +167,32 @@ describe('bulk send', () => {
     const done = await finished(t.sender, res.body.id);
     expect(done).toMatchObject({ sent: 3, failed: 0 });
     expect(await envelopesOf(t.sender)).toHaveLength(3);
+    for (const email of emails) {
+      const mail = await eventually(`${email}'s invitation`, async () => {
+        const m = await mailTo(service, email, 'Please sign:');
+        return m.length ? m : undefined;
+      });
+      expect(mail).toHaveLength(1);
+    }
+  });
+
+  it('runs of one batch at the same time (a takeover while a run still goes): every row sent once', async () => {
+    const t = await withTemplate('bulk-race');
+    const emails = Array.from({ length: 6 }, (_, i) => uniqueEmail(`race${i}`));
+    const res = await service.api('POST', '/v1/bulk-sends', {
+      token: t.sender,
+      body: batchBody(
+        t.templateId,
+        emails.map((e, i) => row(`Race${i}`, e)),
+      ),
+    });
+    expect(res.status).toBe(202);
+    // Beside the run the request scheduled, two more on the same rows.
+    const job = { id: 'race', job: 'bulk-send', input: { tenantId: t.tenant, batchId: res.body.id } };
+    await Promise.all([runBulkSend(service.ports, job), runBulkSend(service.ports, job)]);
+    const done = await finished(t.sender, res.body.id);
+    expect(done).toMatchObject({ total: 6, sent: 6, failed: 0 });
+    expect(await envelopesOf(t.sender)).toHaveLength(6);
     for (const email of emails) {
       const mail = await eventually(`${email}'s invitation`, async () => {
         const m = await mailTo(service, email, 'Please sign:');
