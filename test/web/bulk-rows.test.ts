@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { columnsOf, csvExample, lineOfPath, MAX_ROWS, rowsFromCsv } from '../../web/console/bulk-rows';
+import { MAX_BULK_ROWS as MAX_ROWS } from '../../functions/core/bulk-send/shared';
+import { columnsOf, csvExample, lineOfPath, rowsFromCsv } from '../../web/console/bulk-rows';
 
 /** The bulk send spreadsheet: the columns a template asks for, and a filled file turned into rows. */
 

@@ -7,10 +7,9 @@
  */
 
 import Papa from 'papaparse';
+import { MAX_BULK_ROWS } from '../../functions/core/bulk-send/shared';
 import { nestMergeData } from './logic';
 import type { Template } from './pages/template-types';
-
-export const MAX_ROWS = 1000;
 
 export interface Columns {
   /** Per role: its name and e-mail columns. */
@@ -94,13 +93,13 @@ export function rowsFromCsv(text: string, template: Pick<Template, 'roles' | 'me
     problems.push({ line: (error.row ?? 0) + 2, message: error.message });
   }
   if (parsed.data.length === 0) problems.push({ line: 2, message: 'no rows: one line per envelope' });
-  if (parsed.data.length > MAX_ROWS) {
+  if (parsed.data.length > MAX_BULK_ROWS) {
     problems.push({
-      line: MAX_ROWS + 2,
-      message: `at most ${MAX_ROWS} rows in one bulk send: split the file`,
+      line: MAX_BULK_ROWS + 2,
+      message: `at most ${MAX_BULK_ROWS} rows in one bulk send: split the file`,
     });
   }
-  const rows = parsed.data.slice(0, MAX_ROWS).map((record, i) => {
+  const rows = parsed.data.slice(0, MAX_BULK_ROWS).map((record, i) => {
     const line = i + 2;
     const value = (col: string) => (record[col] ?? '').trim();
     const roles: BulkRow['roles'] = {};

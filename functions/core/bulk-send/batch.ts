@@ -3,6 +3,9 @@ import type { ErrorDetail } from '../errors';
 import type { MergeData } from '../templates/instantiate';
 import type { SettingsInput } from '../usecases/create-envelope';
 import type { RoleAssignment } from '../usecases/envelope-from-template';
+import type { BulkSendProgress } from './shared';
+
+export { MAX_BULK_ROWS, type BulkSendProgress } from './shared';
 
 /**
  * A bulk send: one template version sent to many parties, one envelope per row. The batch is
@@ -10,8 +13,6 @@ import type { RoleAssignment } from '../usecases/envelope-from-template';
  * run that stops (crash, time-out) is resumed by the next without sending a row twice.
  */
 
-/** Rows in one batch; the stored batch must also fit one table item (see MAX_BATCH_BYTES). */
-export const MAX_BULK_ROWS = 1000;
 /** The recorded batch (definition and rows) as JSON: a DynamoDB item holds 400 KB. */
 export const MAX_BATCH_BYTES = 350 * 1024;
 
@@ -48,29 +49,6 @@ export interface BulkSendBatch {
 export type RowOutcome =
   | { row: number; status: 'sent'; envelopeId: string; at: string }
   | { row: number; status: 'failed'; envelopeId: string; at: string; error: string };
-
-export type BatchStatus = 'sending' | 'done';
-
-export interface BulkSendProgress {
-  id: string;
-  status: BatchStatus;
-  template: BulkSendBatch['template'];
-  title: string;
-  createdAt: string;
-  finishedAt?: string;
-  total: number;
-  sent: number;
-  failed: number;
-  pending: number;
-  rows: {
-    row: number;
-    title: string;
-    status: 'pending' | 'sent' | 'failed';
-    envelopeId: string;
-    recipients: { role: string; name?: string; email?: string }[];
-    error?: string;
-  }[];
-}
 
 /** Row n's envelope: named after the batch, so a resumed run finds the one it made. */
 export const rowEnvelopeId = (batchId: string, row: number) => `${batchId}-${String(row).padStart(4, '0')}`;

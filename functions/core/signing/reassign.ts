@@ -9,7 +9,7 @@ import {
 } from '../envelope';
 import { appendEvent, loadEnvelope, withRetry } from '../envelope-repository';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
-import type { Ports } from '../ports';
+import type { MailMessage, Ports } from '../ports';
 import { loadTenantSettings } from '../tenant-settings';
 import { authProblems, recordedAuth, type AuthInput } from '../usecases/create-envelope';
 import { delegatedNotice, partReassigned, reassignedInvitation } from './messages';
@@ -28,7 +28,7 @@ export interface ReassignInput {
 }
 
 type Key = { tenantId: string; envelopeId: string };
-type Change = { from: PersonRef; to: PersonRef; by: 'sender' | 'recipient'; reason: string };
+export type Change = { from: PersonRef; to: PersonRef; by: 'sender' | 'recipient'; reason: string };
 
 export async function reassignRecipient(
   ports: Ports,
@@ -241,18 +241,28 @@ async function takeEffect(
   // A part not yet invited has no links; one the route is inviting at this moment is re-invited by
   // the route itself when it sees the address changed.
   if (state.status === 'sent' && wasInvited && r.role !== 'carbon_copy') {
-    result = await reinvite(ports, key, r, (s, x, link) => reassignedInvitation(s, x, link, change));
+    result = await inviteNewPerson(ports, key, r, change);
   }
-  const notices = [
-    ...(wasInvited ? [partReassigned(state, change.from, change.to, change.by)] : []),
-    ...(change.by === 'recipient' && state.owner.email
-      ? [delegatedNotice(state, change.from, change.to, change.reason, state.owner.email)]
-      : []),
-  ];
-  for (const message of notices) {
-    await ports.mail
-      .send(message)
-      .catch((err: unknown) => ports.log?.warn('a reassignment notice was not sent', err));
+  if (wasInvited) await notice(ports, partReassigned(state, change.from, change.to, change.by));
+  if (change.by === 'recipient' && state.owner.email) {
+    await notice(ports, delegatedNotice(state, change.from, change.to, change.reason, state.owner.email));
   }
   return result;
+}
+
+/** The part's new person gets a fresh link, with who passed the part on and why. */
+export function inviteNewPerson(
+  ports: Ports,
+  key: Key,
+  r: RecipientState,
+  change: Change,
+): Promise<EnvelopeState> {
+  return reinvite(ports, key, r, (s, x, link) => reassignedInvitation(s, x, link, change));
+}
+
+/** Mail that cannot go out after the change is recorded is logged: the change stands. */
+export async function notice(ports: Ports, message: MailMessage): Promise<void> {
+  await ports.mail
+    .send(message)
+    .catch((err: unknown) => ports.log?.warn('a reassignment notice was not sent', err));
 }

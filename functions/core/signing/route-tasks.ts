@@ -23,9 +23,9 @@ import {
   expiryWarning,
   expiryWarningToSender,
   partReassigned,
-  reassignedInvitation,
   reminder,
 } from './messages';
+import { inviteNewPerson, notice } from './reassign';
 import { issueInvitation } from './invite';
 import { initialsOf } from './signer-actions';
 import { reinvite } from './recipient-changes';
@@ -319,14 +319,15 @@ async function followAddressChange(
     await reinvite(ports, keyOf(p), r);
     return;
   }
-  const change = { from: { name: handedOver.name, email: handedOver.email }, by: handedOver.by };
-  await reinvite(ports, keyOf(p), r, (s, x, link) =>
-    reassignedInvitation(s, x, link, { ...change, reason: handedOver.reason }),
-  );
+  const change = {
+    from: { name: handedOver.name, email: handedOver.email },
+    to: { name: r.name, email: r.email },
+    by: handedOver.by,
+    reason: handedOver.reason,
+  };
+  await inviteNewPerson(ports, keyOf(p), r, change);
   // The previous person has the invitation that just went out: they are told it is no longer theirs.
-  await ports.mail
-    .send(partReassigned(recorded, change.from, { name: r.name, email: r.email }, change.by))
-    .catch((err: unknown) => ports.log?.warn('a reassignment notice was not sent', err));
+  await notice(ports, partReassigned(recorded, change.from, change.to, change.by));
 }
 
 /** Records the expiry (unless the envelope ended otherwise first) and ends the route. */

@@ -151,8 +151,10 @@ const jobAt = (batch: BulkSendBatch, when: Date): ScheduledJob => ({
   input: { tenantId: batch.tenantId, batchId: batch.id },
 });
 
-async function scheduleRun(ports: Ports, batch: BulkSendBatch, when: Date): Promise<void> {
-  await ports.scheduler.at(when, jobAt(batch, when));
+async function scheduleRun(ports: Ports, batch: BulkSendBatch, when: Date): Promise<ScheduledJob> {
+  const job = jobAt(batch, when);
+  await ports.scheduler.at(when, job);
+  return job;
 }
 
 /**
@@ -176,8 +178,7 @@ export async function runBulkSend(
   const todo = batch.rows.map((_, i) => i + 1).filter((row) => !done.has(row));
   if (todo.length === 0) return { sent: 0, failed: 0, remaining: 0 };
 
-  const takeover = jobAt(batch, new Date(ports.clock.now().getTime() + TAKEOVER_MS));
-  await ports.scheduler.at(new Date(ports.clock.now().getTime() + TAKEOVER_MS), takeover);
+  const takeover = await scheduleRun(ports, batch, new Date(ports.clock.now().getTime() + TAKEOVER_MS));
   const started = performance.now();
   const take = todo.slice(0, ports.limits.bulkSendRowsPerRun);
   let next = 0;

@@ -6,30 +6,10 @@
 
 import { dictionary } from '../i18n';
 import { announce, badge, errorBox, facts, h, pageHeader, ProgressBar, scrollRegion } from '../ui';
+import type { BulkSendProgress as BulkSend } from '../../../functions/core/bulk-send/shared';
 import type { PageContext } from './registry';
 
 const POLL_MS = 2000;
-
-interface BulkSend {
-  id: string;
-  status: 'sending' | 'done';
-  template: { id: string; version: number; name: string };
-  title: string;
-  createdAt: string;
-  finishedAt?: string;
-  total: number;
-  sent: number;
-  failed: number;
-  pending: number;
-  rows: {
-    row: number;
-    title: string;
-    status: 'pending' | 'sent' | 'failed';
-    envelopeId: string;
-    recipients: { role: string; name?: string; email?: string }[];
-    error?: string;
-  }[];
-}
 
 const t = dictionary(
   {
