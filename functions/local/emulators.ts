@@ -25,7 +25,8 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on (it was free a moment ago). */
+export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, HOST, resolve));
   const { port } = probe.address() as AddressInfo;

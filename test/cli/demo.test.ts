@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pdfsig } from '../support/pdfsig';
+import { freePort } from '../../functions/local/emulators';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const LIMIT_MS = 120_000;
@@ -18,20 +18,6 @@ beforeAll(() => {
 afterAll(() => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
-
-/** A loopback port nothing listens on (it was free a moment ago). */
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? ok(address.port) : fail(new Error('no port')),
-      );
-    });
-  });
-}
 
 function runDemo(env: Record<string, string>): Promise<{ code: number | null; output: string; ms: number }> {
   return new Promise((ok, fail) => {

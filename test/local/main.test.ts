@@ -1,12 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InstanceLockedError } from '../../functions/local/lock';
 import { startLocalService } from '../../functions/local/service';
 import { envelopeBody } from '../api/helpers';
+import { freePort } from '../../functions/local/emulators';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -15,17 +15,6 @@ interface Running {
   stdout: () => string;
   stderr: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** `npx tsx functions/local/main.ts`, in its own process group so the whole tree can be signalled. */

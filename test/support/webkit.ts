@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Capabilities, WebDriver, type WebElement } from 'selenium-webdriver';
 import type * as SeleniumHttp from 'selenium-webdriver/http';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { freePort } from '../../functions/local/emulators';
 
 /**
  * The web apps in WebKit, Safari's engine, for the tests under test/web: Debian's WebKitGTK
@@ -94,17 +94,6 @@ async function until<T>(
       );
     await pause(50);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function exited(child: ChildProcess): Promise<void> {

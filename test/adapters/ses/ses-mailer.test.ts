@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import sesModule from 'aws-ses-v2-local';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import {
   buildMimeMessage,
   encodeHeaderText,
 } from '../../../functions/adapters/ses/ses-mailer';
+import { freePort } from '../../../functions/local/emulators';
 
 interface StoredEmail {
   messageId: string;
@@ -23,17 +23,6 @@ interface StoredEmail {
 // The package is CommonJS with `exports.default`; depending on interop the server is one level down.
 const startSes = ((sesModule as unknown as { default?: unknown }).default ??
   sesModule) as unknown as (config: { host: string; port: number }) => Promise<Server>;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 let server: Server;
 let baseUrl: string;
