@@ -213,6 +213,13 @@ describe('contracts', () => {
       termination: { reason: 'merger', effectiveDate: '2025-03-10' },
     });
     expect(jobsFor(ended.contractId)).toEqual([]);
+    // An ended contract is no longer in any renewal window.
+    const renewing = await service.api('GET', '/v1/contracts?renewalFrom=2000-01-01', {
+      token: ended.t.auditor,
+    });
+    expect(renewing.body.items.map((c: { contractId: string }) => c.contractId)).not.toContain(
+      ended.contractId,
+    );
     const empty = await service.api('POST', `/v1/contracts/${ended.contractId}/terminate`, {
       token: ended.t.legal,
       body: { reason: '' },

@@ -217,15 +217,16 @@ export async function listContracts(
 ): Promise<{ items: ContractSummary[]; nextCursor?: string }> {
   requireAnyRole(principal, 'list contracts');
   const needle = query.counterparty?.toLowerCase();
+  // Only a running contract renews: an expired or terminated one keeps its last notice deadline.
+  const renewing = (c: ContractSummary) => c.status === 'active' && c.renews && c.noticeDeadline !== null;
   const keep = (c: ContractSummary) =>
     (!query.status || c.status === query.status) &&
     (!needle ||
       c.parties.some((p) =>
         [p.name, p.organisation, p.email].some((x) => x?.toLowerCase().includes(needle)),
       )) &&
-    (!query.renewalFrom ||
-      (c.renews && c.noticeDeadline !== null && c.noticeDeadline >= query.renewalFrom)) &&
-    (!query.renewalTo || (c.renews && c.noticeDeadline !== null && c.noticeDeadline <= query.renewalTo));
+    (!query.renewalFrom || (renewing(c) && c.noticeDeadline! >= query.renewalFrom)) &&
+    (!query.renewalTo || (renewing(c) && c.noticeDeadline! <= query.renewalTo));
   const items: ContractSummary[] = [];
   let cursor = query.cursor;
   for (let pages = 0; pages < 20 && items.length < query.limit; pages++) {
