@@ -1,6 +1,11 @@
 import type { z } from 'zod';
 import { verifyChain } from '../core/audit-chain';
-import type { ContractEvent, ContractState, TermsEntry } from '../core/contracts/contract';
+import {
+  termsInForce,
+  type ContractEvent,
+  type ContractState,
+  type TermsEntry,
+} from '../core/contracts/contract';
 import type { ContractSummary } from '../core/contracts/records';
 import { TEMPLATE_DOCUMENT_ID } from '../core/usecases/envelope-from-template';
 import type { Contract, ContractHistory, ContractList, ContractTerms } from './contract-schemas';
@@ -14,7 +19,8 @@ const termsView = (t: TermsEntry) => ({
 });
 
 export function contractView(c: ContractState, today: string): z.infer<typeof Contract> {
-  const inForce = [...c.termsHistory].reverse().find((t) => t.effectiveFrom <= today) ?? c.termsHistory[0]!;
+  // Before the start date, the initial terms.
+  const inForce = termsInForce(c, today) ?? c.termsHistory[0]!;
   return {
     id: c.id,
     ...(c.title ? { title: c.title } : {}),

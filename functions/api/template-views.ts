@@ -1,16 +1,17 @@
 import type { z } from 'zod';
 import { verifyChain } from '../core/audit-chain';
-import type {
-  TemplateEvent,
-  TemplateState,
-  TemplateSummary,
-  TemplateVersion,
+import {
+  latestApproved,
+  type TemplateEvent,
+  type TemplateState,
+  type TemplateSummary,
+  type TemplateVersion,
 } from '../core/templates/template';
 import type { Template, TemplateHistory, TemplateList } from './template-schemas';
 
 /** A template as the API shows it: one version whole, with where the template stands. */
 export function templateView(t: TemplateState, v: TemplateVersion): z.infer<typeof Template> {
-  const approved = [...t.versions].reverse().find((x) => x.status === 'approved');
+  const approved = latestApproved(t);
   return {
     id: t.id,
     version: v.version,

@@ -1,14 +1,16 @@
-import { seal, type Actor } from '../audit-chain';
+import type { Actor } from '../audit-chain';
 import { ValidationError, type ErrorDetail } from '../errors';
 import type { ScheduledJob } from '../ports';
 import { instantOf, isTimeZone, localOf } from '../time/zone';
-import type {
-  ContractEvent,
-  ContractEventOf,
-  ContractEventType,
-  ContractPeriod,
-  ContractState,
-  ContractTerm,
+// contract.ts imports this module too: only functions cross, so the cycle is harmless.
+import {
+  nextEvent,
+  type ContractEvent,
+  type ContractEventOf,
+  type ContractEventType,
+  type ContractPeriod,
+  type ContractState,
+  type ContractTerm,
 } from './contract';
 
 /**
@@ -307,7 +309,7 @@ export interface LifecycleJob {
 /** The name of the job handler that runs lifecycle jobs (it calls `applyDue`). */
 export const LIFECYCLE_JOB = 'contract.lifecycle';
 
-export function lifecycleJobId(
+function lifecycleJobId(
   state: Pick<ContractState, 'tenantId' | 'id'>,
   kind: LifecycleJobKind,
   forEnd: IsoDate,
@@ -395,20 +397,11 @@ export function applyDue(state: ContractState, now: Date, actor: Actor = LIFECYC
   if (state.status !== 'active') return events;
   const t = now.getTime() + DUE_TOLERANCE_MS;
   // Each event chains to the one before it, the first to the contract's head.
+  let head: Pick<ContractState, 'id' | 'tenantId' | 'seq' | 'headHash'> = state;
   const push = <T extends ContractEventType>(type: T, data: ContractEventOf<T>['data']) => {
-    const last = events.at(-1);
-    events.push(
-      seal<ContractEvent>({
-        contractId: state.id,
-        tenantId: state.tenantId,
-        seq: (last?.seq ?? state.seq) + 1,
-        type,
-        at: now.toISOString(),
-        actor,
-        data,
-        prevHash: last?.hash ?? state.headHash,
-      } as Omit<ContractEvent, 'hash'>),
-    );
+    const event = nextEvent(head, type, data, { at: now, actor });
+    events.push(event);
+    head = { ...head, seq: event.seq, headHash: event.hash };
   };
   const p: Progress = { period: state.currentPeriod, openedFor: state.noticeWindowOpenedFor };
   for (let caughtUp = 0; ; caughtUp++) {

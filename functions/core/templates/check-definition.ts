@@ -11,7 +11,7 @@ import type {
 } from './template';
 
 /** A dotted path into the merge data: lower-case words, digits and underscores. */
-export const MERGE_KEY = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+const MERGE_KEY = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 
 const round = (n: number) => Math.round(n * 100) / 100;
 

@@ -32,7 +32,7 @@ const isObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** Every leaf that differs between two JSON values, by path. */
-export function jsonChanges(a: unknown, b: unknown, path = ''): Change[] {
+function jsonChanges(a: unknown, b: unknown, path = ''): Change[] {
   if (Array.isArray(a) && Array.isArray(b)) {
     const changes: Change[] = [];
     for (let i = 0; i < Math.max(a.length, b.length); i++) {

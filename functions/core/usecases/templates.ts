@@ -158,15 +158,25 @@ async function definitionFrom(
   };
 }
 
-async function storeDocument(
+/**
+ * What a new version records, from the input: its definition (its PDF stored when new) and
+ * whether it waits for approval under the tenant's settings.
+ */
+async function newVersion(
   ports: Ports,
-  tenantId: string,
-  definition: TemplateDefinition,
-  bytes?: Uint8Array,
-) {
-  if (!bytes) return;
-  const d = definition.document;
-  await ports.documents.putDocument(d.storageKey, bytes, d.sha256, await retainUntil(ports, tenantId));
+  principal: Principal,
+  templateId: string,
+  input: TemplateInput,
+  previous: TemplateVersion | undefined,
+): Promise<{ definition: TemplateDefinition; approvalRequired: boolean }> {
+  const { definition, bytes } = await definitionFrom(ports, principal, templateId, input, previous);
+  const tenant = await loadTenantSettings(ports.tenantSettings, principal.tenantId);
+  if (bytes) {
+    const d = definition.document;
+    const keepUntil = await retainUntil(ports, principal.tenantId);
+    await ports.documents.putDocument(d.storageKey, bytes, d.sha256, keepUntil);
+  }
+  return { definition, approvalRequired: Boolean(tenant.templateApprovalRequired) };
 }
 
 /**
@@ -192,19 +202,12 @@ export async function createTemplate(
   };
   const existing = await resumed();
   if (existing) return existing;
-  const { definition, bytes } = await definitionFrom(ports, principal, templateId, input, undefined);
-  const tenant = await loadTenantSettings(ports.tenantSettings, principal.tenantId);
-  await storeDocument(ports, principal.tenantId, definition, bytes);
+  const { definition, approvalRequired } = await newVersion(ports, principal, templateId, input, undefined);
   try {
     return await append(ports, [], templateId, principal.tenantId, {
       type: 'template.version_created',
       actor: actorOf(principal),
-      data: {
-        version: 1,
-        definition,
-        approvalRequired: Boolean(tenant.templateApprovalRequired),
-        requestHash,
-      },
+      data: { version: 1, definition, approvalRequired, requestHash },
     });
   } catch (err) {
     if (err instanceof ConcurrencyError) {
@@ -231,18 +234,12 @@ export async function updateTemplate(
       `template ${templateId} is at version ${latest.version}, not ${input.baseVersion}: read it again and reapply your change`,
     );
   }
-  const { definition, bytes } = await definitionFrom(ports, principal, templateId, input, latest);
-  const tenant = await loadTenantSettings(ports.tenantSettings, principal.tenantId);
-  await storeDocument(ports, principal.tenantId, definition, bytes);
+  const { definition, approvalRequired } = await newVersion(ports, principal, templateId, input, latest);
   try {
     return await append(ports, events, templateId, principal.tenantId, {
       type: 'template.version_created',
       actor: actorOf(principal),
-      data: {
-        version: latest.version + 1,
-        definition,
-        approvalRequired: Boolean(tenant.templateApprovalRequired),
-      },
+      data: { version: latest.version + 1, definition, approvalRequired },
     });
   } catch (err) {
     if (err instanceof ConcurrencyError) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../../functions/core/errors';
-import { amendmentEvent } from '../../../functions/core/contracts/amend';
+import { amendmentEvent, type AmendmentInput } from '../../../functions/core/contracts/amend';
 import {
   foldContract,
   terminationEvent,
@@ -8,10 +8,12 @@ import {
   type ContractState,
 } from '../../../functions/core/contracts/contract';
 import { applyDue, nextLifecycleJob } from '../../../functions/core/contracts/lifecycle';
-import { contract, owner, slaTerms, thrown } from './fixtures';
+import { at, contract, ctx as recordedAt, slaTerms, thrown } from './fixtures';
 
-const at = (iso: string) => new Date(iso);
-const ctx = (iso = '2025-06-20T10:00:00Z') => ({ at: at(iso), actor: owner });
+const ctx = (iso = '2025-06-20T10:00:00Z') => recordedAt(iso);
+/** The state after the amendment, recorded on 2025-06-20 unless told. */
+const amend = (state: ContractState, input: AmendmentInput, c = ctx()) =>
+  foldContract([amendmentEvent(state, input, c)], state);
 
 const newSla = () =>
   slaTerms({
@@ -21,21 +23,12 @@ const newSla = () =>
   });
 
 function amended(state: ContractState = contract()): ContractState {
-  return foldContract(
-    [
-      amendmentEvent(
-        state,
-        {
-          envelopeId: 'env-2',
-          effectiveDate: '2025-07-01',
-          slaTerms: newSla(),
-          fee: { currency: 'EUR', monthlyMinor: 300_000 },
-        },
-        ctx(),
-      ),
-    ],
-    state,
-  );
+  return amend(state, {
+    envelopeId: 'env-2',
+    effectiveDate: '2025-07-01',
+    slaTerms: newSla(),
+    fee: { currency: 'EUR', monthlyMinor: 300_000 },
+  });
 }
 
 describe('amendments', () => {
@@ -60,20 +53,11 @@ describe('amendments', () => {
 
   it('keeps what the amendment does not change', () => {
     const state = contract();
-    const next = foldContract(
-      [
-        amendmentEvent(
-          state,
-          {
-            envelopeId: 'env-2',
-            effectiveDate: '2025-03-01',
-            fee: { currency: 'EUR', monthlyMinor: 260_000 },
-          },
-          ctx(),
-        ),
-      ],
-      state,
-    );
+    const next = amend(state, {
+      envelopeId: 'env-2',
+      effectiveDate: '2025-03-01',
+      fee: { currency: 'EUR', monthlyMinor: 260_000 },
+    });
     expect(termsInForce(next, '2025-03-01')).toMatchObject({
       slaTerms: slaTerms(),
       fee: { monthlyMinor: 260_000 },
@@ -83,19 +67,14 @@ describe('amendments', () => {
 
   it('a later amendment replaces the terms from its own date, the earlier ones stay', () => {
     const first = amended();
-    const second = foldContract(
-      [
-        amendmentEvent(
-          first,
-          {
-            envelopeId: 'env-3',
-            effectiveDate: '2025-10-01',
-            fee: { currency: 'EUR', monthlyMinor: 320_000 },
-          },
-          ctx('2025-09-15T10:00:00Z'),
-        ),
-      ],
+    const second = amend(
       first,
+      {
+        envelopeId: 'env-3',
+        effectiveDate: '2025-10-01',
+        fee: { currency: 'EUR', monthlyMinor: 320_000 },
+      },
+      ctx('2025-09-15T10:00:00Z'),
     );
     expect(
       ['2025-02-01', '2025-08-01', '2025-10-01'].map((d) => termsInForce(second, d)!.fee.monthlyMinor),
@@ -106,20 +85,11 @@ describe('amendments', () => {
 
   it('a term change moves the notice deadline and window of the current period', () => {
     const state = contract();
-    const next = foldContract(
-      [
-        amendmentEvent(
-          state,
-          {
-            envelopeId: 'env-2',
-            effectiveDate: '2025-06-20',
-            term: { renewal: { mode: 'auto', renewalMonths: 24, noticeDays: 60, reminderDays: 30 } },
-          },
-          ctx(),
-        ),
-      ],
-      state,
-    );
+    const next = amend(state, {
+      envelopeId: 'env-2',
+      effectiveDate: '2025-06-20',
+      term: { renewal: { mode: 'auto', renewalMonths: 24, noticeDays: 60, reminderDays: 30 } },
+    });
     expect(next.noticeDeadline).toBe('2025-11-01');
     expect(next.noticeWindowOpensOn).toBe('2025-10-02');
     expect(nextLifecycleJob(next, at('2025-06-20T10:00:00Z'))).toMatchObject({
@@ -140,15 +110,10 @@ describe('amendments', () => {
     let state = contract();
     state = foldContract(applyDue(state, at('2025-11-17T08:00:00Z')), state);
     expect(state.noticeWindowOpenedFor).toBe('2025-12-31');
-    state = foldContract(
-      [
-        amendmentEvent(
-          state,
-          { envelopeId: 'env-2', effectiveDate: '2025-11-20', term: { endDate: '2026-03-31' } },
-          ctx('2025-11-20T10:00:00Z'),
-        ),
-      ],
+    state = amend(
       state,
+      { envelopeId: 'env-2', effectiveDate: '2025-11-20', term: { endDate: '2026-03-31' } },
+      ctx('2025-11-20T10:00:00Z'),
     );
     expect(state.currentPeriod).toEqual({ index: 1, start: '2025-01-01', end: '2026-03-31' });
     expect(state.noticeDeadline).toBe('2026-03-01');
@@ -163,20 +128,11 @@ describe('amendments', () => {
 
   it('a fixed term amended to auto-renewal renews instead of expiring', () => {
     const state = contract({ renewal: { mode: 'fixed' } });
-    const next = foldContract(
-      [
-        amendmentEvent(
-          state,
-          {
-            envelopeId: 'env-2',
-            effectiveDate: '2025-06-20',
-            term: { renewal: { mode: 'auto', renewalMonths: 12, noticeDays: 30, reminderDays: 14 } },
-          },
-          ctx(),
-        ),
-      ],
-      state,
-    );
+    const next = amend(state, {
+      envelopeId: 'env-2',
+      effectiveDate: '2025-06-20',
+      term: { renewal: { mode: 'auto', renewalMonths: 12, noticeDays: 30, reminderDays: 14 } },
+    });
     expect(nextLifecycleJob(next, at('2025-12-10T00:00:00Z'))).toMatchObject({ kind: 'renew' });
   });
 

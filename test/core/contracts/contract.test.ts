@@ -16,10 +16,7 @@ import {
   type TerminationRight,
 } from '../../../functions/core/contracts/contract';
 import { LIFECYCLE_ACTOR } from '../../../functions/core/contracts/lifecycle';
-import { CREATED_AT, contract, created, newContract, owner, slaTerms, term, thrown } from './fixtures';
-
-const at = (iso: string) => new Date(iso);
-const ctx = (iso: string) => ({ at: at(iso), actor: owner });
+import { CREATED_AT, contract, created, ctx, newContract, owner, slaTerms, term, thrown } from './fixtures';
 
 const right: TerminationRight = {
   rule: { type: 'cap_reached', consecutive_months: 3 },
@@ -144,7 +141,7 @@ describe('folding each lifecycle event', () => {
         base(),
         'contract.notice_window_opened',
         { forEnd: '2025-12-31', noticeDeadline: '2025-12-01', to: ['owner@vendor.test'] },
-        { at: at('2025-11-17T08:00:00Z'), actor: LIFECYCLE_ACTOR },
+        ctx('2025-11-17T08:00:00Z', LIFECYCLE_ACTOR),
       ),
     );
     expect(state).toMatchObject({
@@ -161,7 +158,7 @@ describe('folding each lifecycle event', () => {
         base(),
         'contract.renewed',
         { previousEnd: '2025-12-31', start: '2026-01-01', end: '2026-12-31', period: 2 },
-        { at: at('2025-12-31T23:00:00Z'), actor: LIFECYCLE_ACTOR },
+        ctx('2025-12-31T23:00:00Z', LIFECYCLE_ACTOR),
       ),
     );
     expect(state).toMatchObject({
@@ -224,10 +221,7 @@ describe('folding each lifecycle event', () => {
   });
 
   it('contract.termination_right_recorded shows the right on the contract until its deadline', () => {
-    const event = terminationRightEvent(base(), right, {
-      at: at('2025-06-05T06:00:00Z'),
-      actor: LIFECYCLE_ACTOR,
-    })!;
+    const event = terminationRightEvent(base(), right, ctx('2025-06-05T06:00:00Z', LIFECYCLE_ACTOR))!;
     const state = fold(base(), event);
     expect(state.terminationRights).toEqual([{ ...right, recordedAt: '2025-06-05T06:00:00.000Z' }]);
     expect(openTerminationRights(state, '2025-07-05')).toEqual([right]);

@@ -15,6 +15,10 @@ import { applyDue, nextLifecycleJob, scheduledJob } from '../../../functions/cor
 
 export const owner: Actor = { kind: 'user', id: 'u-owner', email: 'owner@vendor.test' };
 
+export const at = (iso: string) => new Date(iso);
+/** Who records an event, and when: the owner unless told. */
+export const ctx = (iso: string, actor: Actor = owner) => ({ at: at(iso), actor });
+
 export function slaTerms(overrides: Partial<SlaTerms> = {}): SlaTerms {
   return {
     schema_version: '1.0',

@@ -21,9 +21,7 @@ import {
   shortestPeriodDays,
   windowOpens,
 } from '../../../functions/core/contracts/lifecycle';
-import { contract, created, owner, runLifecycle, term, thrown } from './fixtures';
-
-const at = (iso: string) => new Date(iso);
+import { at, contract, created, ctx, runLifecycle, term, thrown } from './fixtures';
 
 describe('periodEnd: the last day of a period', () => {
   it.each([
@@ -534,7 +532,7 @@ describe('non-renewal and termination', () => {
     const notice = nonRenewalEvent(
       state,
       { by: { name: 'Ada Buyer', email: 'ada@customer.test', role: 'customer' }, reason: 'moving in-house' },
-      { at: at('2025-10-01T09:00:00Z'), actor: owner },
+      ctx('2025-10-01T09:00:00Z'),
     );
     const events: ContractEvent[] = [created(), notice];
     const noticed = foldContract(events);
@@ -560,7 +558,7 @@ describe('non-renewal and termination', () => {
         nonRenewalEvent(
           state,
           { by: { email: 'ada@customer.test' }, reason: 'budget' },
-          { at: at('2025-12-01T22:30:00Z'), actor: owner }, // 23:30 in Berlin, the deadline day
+          ctx('2025-12-01T22:30:00Z'), // 23:30 in Berlin, the deadline day
         ),
       ],
       state,
@@ -571,13 +569,7 @@ describe('non-renewal and termination', () => {
   it('termination stops everything', async () => {
     const state = contract();
     const terminated = foldContract(
-      [
-        terminationEvent(
-          state,
-          { reason: 'customer insolvency' },
-          { at: at('2025-06-10T10:00:00Z'), actor: owner },
-        ),
-      ],
+      [terminationEvent(state, { reason: 'customer insolvency' }, ctx('2025-06-10T10:00:00Z'))],
       state,
     );
     expect(terminated).toMatchObject({
@@ -588,7 +580,7 @@ describe('non-renewal and termination', () => {
     expect(applyDue(terminated, at('2027-01-01T00:00:00Z'))).toEqual([]);
     expect(renewalWindowFilter(terminated, '2025-01-01', '2027-01-01')).toBe(false);
     const run = await runLifecycle(
-      [created(), terminationEvent(state, { reason: 'x' }, { at: at('2025-06-10T10:00:00Z'), actor: owner })],
+      [created(), terminationEvent(state, { reason: 'x' }, ctx('2025-06-10T10:00:00Z'))],
       at('2025-06-10T10:00:00Z'),
       at('2030-01-01T00:00:00Z'),
     );
