@@ -8,7 +8,7 @@
 
 import { dictionary, type Params } from './i18n';
 import { placeBox } from '../shared/pdf';
-import type { PageBox, PdfPages } from './pdf-pages';
+import { arrowMove, clampToPage, followPointer, type PageBox, type PdfPages } from './pdf-pages';
 import { FIELD_TYPES, type Box, type FieldInput, type FieldType } from './types';
 import { announce, button, h, input, on, scrollRegion, select, uid } from './ui';
 
@@ -234,7 +234,7 @@ export class FieldPlacer {
       options: type === 'dropdown' ? ['Option 1', 'Option 2'] : [],
       page: page.number,
       ...size,
-      ...this.clamp(page, cx - size.width / 2, cy - size.height / 2, size.width, size.height),
+      ...clampToPage(page, cx - size.width / 2, cy - size.height / 2, size.width, size.height),
     };
     this.fields.push(field);
     this.redraw();
@@ -249,19 +249,6 @@ export class FieldPlacer {
     this.redraw();
     this.options.onChange?.();
     if (field) announce(t('removed', { type: fieldTypeLabel(field.type) }));
-  }
-
-  private clamp(
-    page: PageBox,
-    x: number,
-    y: number,
-    width: number,
-    height: number,
-  ): { x: number; y: number } {
-    return {
-      x: Math.max(0, Math.min(page.width - width, x)),
-      y: Math.max(0, Math.min(page.height - height, y)),
-    };
   }
 
   private ownerIndex(owner: string): number {
@@ -333,19 +320,12 @@ export class FieldPlacer {
     placeBox(el, page, field);
     on(removeButton, 'click', () => this.remove(field.key));
     on(handle, 'keydown', (event) => {
-      const step = event.shiftKey ? 10 : 2;
-      const moves: Record<string, [number, number]> = {
-        ArrowLeft: [-step, 0],
-        ArrowRight: [step, 0],
-        ArrowUp: [0, -step],
-        ArrowDown: [0, step],
-      };
-      const move = moves[event.key];
+      const move = arrowMove(event, 2);
       if (move) {
         event.preventDefault();
         Object.assign(
           field,
-          this.clamp(page, field.x + move[0], field.y + move[1], field.width, field.height),
+          clampToPage(page, field.x + move[0], field.y + move[1], field.width, field.height),
         );
         placeBox(el, page, field);
         this.drawList();
@@ -360,12 +340,11 @@ export class FieldPlacer {
       if (event.button !== 0) return;
       const start = { x: event.clientX, y: event.clientY, fx: field.x, fy: field.y };
       const scale = this.pages.scale(page);
-      handle.setPointerCapture(event.pointerId);
       el.classList.add('moving');
       const moveTo = (e: PointerEvent) => {
         Object.assign(
           field,
-          this.clamp(
+          clampToPage(
             page,
             start.fx + (e.clientX - start.x) / scale,
             start.fy + (e.clientY - start.y) / scale,
@@ -375,19 +354,12 @@ export class FieldPlacer {
         );
         placeBox(el, page, field);
       };
-      const move = (e: PointerEvent) => moveTo(e);
-      const up = (e: PointerEvent) => {
+      followPointer(handle, event, moveTo, (e) => {
         moveTo(e);
         el.classList.remove('moving');
-        handle.removeEventListener('pointermove', move);
-        handle.removeEventListener('pointerup', up);
-        handle.removeEventListener('pointercancel', up);
         this.drawList();
         this.options.onChange?.();
-      };
-      handle.addEventListener('pointermove', move);
-      handle.addEventListener('pointerup', up);
-      handle.addEventListener('pointercancel', up);
+      });
     });
     return el;
   }

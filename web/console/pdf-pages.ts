@@ -1,11 +1,15 @@
 /**
- * A PDF shown page by page with pdf.js, for the console's pages that place or preview things on a
- * document (the one-off send, the template preview, the template editor). The same rendering as
- * the signing page's viewer (web/signing/pdf-view.ts: drawn when near the screen, drawn again
- * when the width changes a lot, off-screen first), without its recipient-specific parts: each
- * page has an `overlays` layer whose children are placed in percent of the page, and its size in
- * PDF points, so a position on screen converts to points from the top-left (as the API takes
- * them) with `toPoints()`.
+ * A PDF shown page by page with pdf.js, for every console page that places or previews things on
+ * a document (the one-off send, the template preview, the template editor, the version diff). The
+ * same rendering as the signing page's viewer (web/signing/pdf-view.ts: drawn when near the
+ * screen, drawn again when the width changes a lot, off-screen first), without its
+ * recipient-specific parts: each page has an `overlays` layer whose children are placed in
+ * percent of the page (so they follow any width), and its size in PDF points, so a position on
+ * screen converts to points from the top-left (as the API takes them).
+ *
+ * With a `label` the pages are a labelled region with a status line (rendering, or why the
+ * document cannot be shown); without one the element is just the pages, and the caller reports
+ * failures itself.
  */
 
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist';
@@ -37,7 +41,100 @@ export interface PageBox {
   element: HTMLElement;
   /** The page's drawing and overlays; positions inside it are fractions of the page. */
   frame: HTMLElement;
+  /** Where boxes go: positioned over the page, in percent. */
   overlays: HTMLElement;
+}
+
+/** A rectangle in PDF points from the top-left of a page. */
+export interface PageRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The page under a point on screen (client coordinates), and the point in its PDF points. */
+export function pointOnPage(
+  pages: readonly PageBox[],
+  clientX: number,
+  clientY: number,
+): { page: PageBox; x: number; y: number } | undefined {
+  for (const page of pages) {
+    const r = page.frame.getBoundingClientRect();
+    if (clientX < r.left || clientX > r.right || clientY < r.top || clientY > r.bottom) continue;
+    return {
+      page,
+      x: ((clientX - r.left) / r.width) * page.width,
+      y: ((clientY - r.top) / r.height) * page.height,
+    };
+  }
+  return undefined;
+}
+
+/** The page most in view (the first one when none is). */
+export function pageInView(pages: readonly PageBox[]): PageBox | undefined {
+  let best: PageBox | undefined;
+  let bestArea = 0;
+  for (const page of pages) {
+    const r = page.frame.getBoundingClientRect();
+    const visible = Math.max(0, Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0));
+    if (visible > bestArea) {
+      bestArea = visible;
+      best = page;
+    }
+  }
+  return best ?? pages[0];
+}
+
+/** CSS pixels per PDF point of a page as it is shown now. */
+export function pageScale(page: PageBox): number {
+  return page.frame.getBoundingClientRect().width / page.width;
+}
+
+/** The top-left corner of a box of this size at (x, y), moved as little as needed to fit on the page. */
+export function clampToPage(
+  page: { width: number; height: number },
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+): { x: number; y: number } {
+  return {
+    x: Math.max(0, Math.min(page.width - width, x)),
+    y: Math.max(0, Math.min(page.height - height, y)),
+  };
+}
+
+/** The move an arrow key asks of a box: `step` points, 10 with Shift; undefined for other keys. */
+export function arrowMove(event: KeyboardEvent, step: number): [number, number] | undefined {
+  const s = event.shiftKey ? 10 : step;
+  if (event.key === 'ArrowLeft') return [-s, 0];
+  if (event.key === 'ArrowRight') return [s, 0];
+  if (event.key === 'ArrowUp') return [0, -s];
+  if (event.key === 'ArrowDown') return [0, s];
+  return undefined;
+}
+
+/**
+ * Follows the pointer pressed on `el` (captured there, so a box being dragged keeps it): `move` on
+ * each move, then `end` once when it is released or cancelled.
+ */
+export function followPointer(
+  el: HTMLElement,
+  down: PointerEvent,
+  move: (event: PointerEvent) => void,
+  end: (event: PointerEvent) => void,
+): void {
+  el.setPointerCapture(down.pointerId);
+  const up = (event: PointerEvent) => {
+    el.removeEventListener('pointermove', move);
+    el.removeEventListener('pointerup', up);
+    el.removeEventListener('pointercancel', up);
+    end(event);
+  };
+  el.addEventListener('pointermove', move);
+  el.addEventListener('pointerup', up);
+  el.addEventListener('pointercancel', up);
 }
 
 interface PageState extends PageBox {
@@ -52,7 +149,7 @@ export class PdfPages {
   readonly element: HTMLElement;
   readonly pages: PageBox[] = [];
   private readonly states: PageState[] = [];
-  private readonly status: HTMLElement;
+  private readonly status: HTMLElement | undefined;
   private readonly list: HTMLElement;
   private pdf: PDFDocumentProxy | undefined;
   private observer: IntersectionObserver | undefined;
@@ -61,20 +158,24 @@ export class PdfPages {
 
   constructor(
     private readonly assets: URL,
-    label: string,
+    label?: string,
   ) {
-    this.status = h('p', { class: 'pdf-status', role: 'status' }, t('loading'));
     this.list = h('div', { class: 'pdf-pages' });
-    this.element = h(
-      'div',
-      { class: 'pdf-view', role: 'region', 'aria-label': label },
-      this.status,
-      this.list,
-    );
+    if (label === undefined) {
+      this.element = this.list;
+    } else {
+      this.status = h('p', { class: 'pdf-status', role: 'status' }, t('loading'));
+      this.element = h(
+        'div',
+        { class: 'pdf-view', role: 'region', 'aria-label': label },
+        this.status,
+        this.list,
+      );
+    }
   }
 
   /** Reads the PDF and lays its pages out (each drawn when it comes near the screen). */
-  async load(bytes: Uint8Array): Promise<void> {
+  async load(bytes: Uint8Array): Promise<PageBox[]> {
     configurePdf(this.assets);
     try {
       this.pdf = await openPdf(bytes, this.assets);
@@ -86,10 +187,11 @@ export class PdfPages {
         const overlays = h('div', { class: 'pdf-overlays' });
         const frame = h('div', { class: 'pdf-frame', 'data-page': n }, canvas, overlays);
         frame.style.aspectRatio = `${width} / ${height}`;
+        const label = t('page', { page: n, pages: count });
         const element = h(
-          'div',
-          { class: 'pdf-page', 'data-page': n, 'data-rendered': 'false' },
-          h('p', { class: 'pdf-page-number' }, t('page', { page: n, pages: count })),
+          'section',
+          { class: 'pdf-page', 'data-page': n, 'data-rendered': 'false', 'aria-label': label },
+          h('p', { class: 'pdf-page-number', 'aria-hidden': 'true' }, label),
           frame,
         );
         const state: PageState = {
@@ -107,12 +209,15 @@ export class PdfPages {
         this.states.push(state);
         this.pages.push(state);
       }
-      this.status.hidden = true;
+      if (this.status) this.status.hidden = true;
       this.list.replaceChildren(...this.states.map((p) => p.element));
       this.watch();
+      return this.pages;
     } catch (err) {
-      this.status.textContent = t('failed');
-      this.status.classList.add('error');
+      if (this.status) {
+        this.status.textContent = t('failed');
+        this.status.classList.add('error');
+      }
       throw err;
     }
   }
@@ -132,15 +237,7 @@ export class PdfPages {
 
   /** CSS pixels per PDF point of a page as it is shown now. */
   scale(page: PageBox): number {
-    return page.frame.getBoundingClientRect().width / page.width;
-  }
-
-  /** The page under a point on screen, if any. */
-  pageAt(clientX: number, clientY: number): PageBox | undefined {
-    return this.pages.find((p) => {
-      const r = p.frame.getBoundingClientRect();
-      return clientX >= r.left && clientX <= r.right && clientY >= r.top && clientY <= r.bottom;
-    });
+    return pageScale(page);
   }
 
   destroy(): void {

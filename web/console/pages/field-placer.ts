@@ -9,7 +9,15 @@
 import { dictionary } from '../i18n';
 import { append, field, h, on, uid } from '../ui';
 import { placeBox } from '../../shared/pdf';
-import type { PdfPage } from './pdf-pages';
+import {
+  arrowMove,
+  clampToPage,
+  followPointer,
+  pageInView,
+  pageScale,
+  pointOnPage,
+  type PageBox,
+} from '../pdf-pages';
 import {
   FIELD_TYPES,
   type FieldType,
@@ -130,6 +138,11 @@ const DEFAULT_SIZE: Record<FieldType | 'merge', [number, number]> = {
 const MIN_SIZE = 6;
 const round = (n: number) => Math.round(n * 10) / 10;
 const clamp = (n: number, lo: number, hi: number) => Math.min(Math.max(n, lo), Math.max(lo, hi));
+/** A box's top-left corner kept on its page, to a tenth of a point. */
+const onPage = (page: PageBox, x: number, y: number, width: number, height: number) => {
+  const at = clampToPage(page, x, y, width, height);
+  return { x: round(at.x), y: round(at.y) };
+};
 
 export interface PlacerModel {
   fields: TemplateField[];
@@ -142,7 +155,7 @@ export class FieldPlacer {
   private readonly listEl: HTMLElement;
   private readonly panel: HTMLElement;
   private readonly pagesHost: HTMLElement;
-  private pages: PdfPage[] = [];
+  private pages: PageBox[] = [];
   private selected: Selection | null = null;
   private problems = new Map<string, string[]>();
   /** Set after a drag from the palette, so that its click does not add a second box. */
@@ -188,7 +201,7 @@ export class FieldPlacer {
   }
 
   /** Called once the pages are laid out: draws the boxes on them. */
-  mount(pages: PdfPage[]): void {
+  mount(pages: PageBox[]): void {
     this.pages = pages;
     this.drawBoxes();
   }
@@ -255,7 +268,7 @@ export class FieldPlacer {
         this.suppressClick = false;
         return;
       }
-      const page = this.pageInView();
+      const page = pageInView(this.pages);
       if (!page) return;
       const [w, hgt] = DEFAULT_SIZE[type];
       this.add(type, page, page.width / 2 - w / 2, page.height / 2 - hgt / 2);
@@ -266,7 +279,7 @@ export class FieldPlacer {
       const startY = down.clientY;
       let ghost: HTMLElement | null = null;
       const [w, hgt] = DEFAULT_SIZE[type];
-      const scale = this.pages[0]!.frame.getBoundingClientRect().width / this.pages[0]!.width;
+      const scale = pageScale(this.pages[0]!);
       const move = (e: PointerEvent) => {
         if (!ghost && Math.hypot(e.clientX - startX, e.clientY - startY) < 5) return;
         if (!ghost) {
@@ -286,7 +299,7 @@ export class FieldPlacer {
         ghost.remove();
         this.suppressClick = true;
         window.setTimeout(() => (this.suppressClick = false), 0);
-        const hit = this.pointOnPage(e.clientX, e.clientY);
+        const hit = pointOnPage(this.pages, e.clientX, e.clientY);
         if (hit) this.add(type, hit.page, hit.x - w / 2, hit.y - hgt / 2);
       };
       window.addEventListener('pointermove', move);
@@ -294,33 +307,6 @@ export class FieldPlacer {
       window.addEventListener('pointercancel', up);
     });
     return item;
-  }
-
-  /** The page under a point of the screen, and the point in the page's points. */
-  private pointOnPage(clientX: number, clientY: number): { page: PdfPage; x: number; y: number } | null {
-    for (const page of this.pages) {
-      const rect = page.frame.getBoundingClientRect();
-      if (clientX < rect.left || clientX > rect.right || clientY < rect.top || clientY > rect.bottom)
-        continue;
-      const scale = page.width / rect.width;
-      return { page, x: (clientX - rect.left) * scale, y: (clientY - rect.top) * scale };
-    }
-    return null;
-  }
-
-  /** The page most in view (the first one when none is). */
-  private pageInView(): PdfPage | undefined {
-    let best: PdfPage | undefined;
-    let bestArea = 0;
-    for (const page of this.pages) {
-      const r = page.frame.getBoundingClientRect();
-      const visible = Math.max(0, Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0));
-      if (visible > bestArea) {
-        bestArea = visible;
-        best = page;
-      }
-    }
-    return best ?? this.pages[0];
   }
 
   private uniqueName(type: FieldType): string {
@@ -336,12 +322,11 @@ export class FieldPlacer {
     );
   }
 
-  private add(type: FieldType | 'merge', page: PdfPage, x: number, y: number): void {
+  private add(type: FieldType | 'merge', page: PageBox, x: number, y: number): void {
     const [w, hgt] = DEFAULT_SIZE[type];
     const box = {
       page: page.number,
-      x: round(clamp(x, 0, page.width - w)),
-      y: round(clamp(y, 0, page.height - hgt)),
+      ...onPage(page, x, y, w, hgt),
       width: w,
       height: hgt,
     };
@@ -402,7 +387,7 @@ export class FieldPlacer {
   }
 
   private drawBoxes(): void {
-    for (const page of this.pages) page.layer.replaceChildren();
+    for (const page of this.pages) page.overlays.replaceChildren();
     const draw = (kind: Kind) =>
       this.items(kind).forEach((item, index) => {
         const page = this.pages.find((p) => p.number === item.page);
@@ -434,7 +419,7 @@ export class FieldPlacer {
         );
         placeBox(box, page, item);
         if (!this.readOnly) this.interact(box, kind, index);
-        page.layer.append(box);
+        page.overlays.append(box);
       });
     draw('field');
     draw('merge');
@@ -453,18 +438,14 @@ export class FieldPlacer {
         this.remove({ kind, index });
         return;
       }
-      const step = e.shiftKey ? 10 : 1;
-      const dx = e.key === 'ArrowLeft' ? -step : e.key === 'ArrowRight' ? step : 0;
-      const dy = e.key === 'ArrowUp' ? -step : e.key === 'ArrowDown' ? step : 0;
-      if (!dx && !dy) return;
+      const arrow = arrowMove(e, 1);
+      if (!arrow) return;
+      const [dx, dy] = arrow;
       e.preventDefault();
       if (e.altKey) {
         item.width = round(clamp(item.width + dx, MIN_SIZE, page.width - item.x));
         item.height = round(clamp(item.height + dy, MIN_SIZE, page.height - item.y));
-      } else {
-        item.x = round(clamp(item.x + dx, 0, page.width - item.width));
-        item.y = round(clamp(item.y + dy, 0, page.height - item.height));
-      }
+      } else Object.assign(item, onPage(page, item.x + dx, item.y + dy, item.width, item.height));
       placeBox(box, page, item);
       this.drawPanel();
       this.changed();
@@ -477,11 +458,10 @@ export class FieldPlacer {
       box.focus({ preventScroll: true });
       if (this.selected?.kind !== kind || this.selected.index !== index) this.select({ kind, index });
       const page = this.pages.find((p) => p.number === item.page)!;
-      const scale = page.width / page.frame.getBoundingClientRect().width;
+      const scale = 1 / pageScale(page);
       const resizing = (down.target as HTMLElement).classList.contains('resize-handle');
       const start = { x: down.clientX, y: down.clientY, box: { ...item } };
       let moved = false;
-      box.setPointerCapture(down.pointerId);
       box.classList.add('dragging');
       const next = { x: item.x, y: item.y, width: item.width, height: item.height };
       const move = (e: PointerEvent) => {
@@ -492,33 +472,30 @@ export class FieldPlacer {
         if (resizing) {
           next.width = round(clamp(start.box.width + dx, MIN_SIZE, page.width - start.box.x));
           next.height = round(clamp(start.box.height + dy, MIN_SIZE, page.height - start.box.y));
-        } else {
-          next.x = round(clamp(start.box.x + dx, 0, page.width - start.box.width));
-          next.y = round(clamp(start.box.y + dy, 0, page.height - start.box.height));
-        }
+        } else
+          Object.assign(
+            next,
+            onPage(page, start.box.x + dx, start.box.y + dy, start.box.width, start.box.height),
+          );
         placeBox(box, page, { ...next });
       };
-      const up = (e: PointerEvent) => {
-        box.removeEventListener('pointermove', move);
-        box.removeEventListener('pointerup', up);
-        box.removeEventListener('pointercancel', up);
+      followPointer(box, down, move, (e) => {
         box.classList.remove('dragging');
         if (!moved) return;
         // Dropped over another page: the box moves there, under the pointer.
-        const hit = resizing ? null : this.pointOnPage(e.clientX, e.clientY);
+        const hit = resizing ? undefined : pointOnPage(this.pages, e.clientX, e.clientY);
         if (hit && hit.page.number !== item.page) {
           item.page = hit.page.number;
-          item.x = round(clamp(hit.x - item.width / 2, 0, hit.page.width - item.width));
-          item.y = round(clamp(hit.y - item.height / 2, 0, hit.page.height - item.height));
+          Object.assign(
+            item,
+            onPage(hit.page, hit.x - item.width / 2, hit.y - item.height / 2, item.width, item.height),
+          );
         } else Object.assign(item, next);
         this.drawBoxes();
         this.drawList();
         this.select({ kind, index }, true);
         this.changed();
-      };
-      box.addEventListener('pointermove', move);
-      box.addEventListener('pointerup', up);
-      box.addEventListener('pointercancel', up);
+      });
     });
   }
 
@@ -623,8 +600,7 @@ export class FieldPlacer {
     on(pageSelect, 'change', () => {
       const page = this.pages.find((p) => p.number === Number(pageSelect.value))!;
       item.page = page.number;
-      item.x = round(clamp(item.x, 0, page.width - item.width));
-      item.y = round(clamp(item.y, 0, page.height - item.height));
+      Object.assign(item, onPage(page, item.x, item.y, item.width, item.height));
       this.drawBoxes();
       this.drawList();
       this.select(sel, true);

@@ -10,8 +10,9 @@ import type { ConsoleApi } from '../api';
 import { dictionary, formatDateTime } from '../i18n';
 import { card, errorBox, field, h, on, pageHeader } from '../ui';
 import { placeBox } from '../../shared/pdf';
-import { PdfPages, templatePdf, type PdfPage } from './pdf-pages';
+import { PdfPages, type PageBox } from '../pdf-pages';
 import type { PageContext } from './registry';
+import { templatePdf } from './template-document';
 import {
   templatePath,
   type Box,
@@ -49,7 +50,6 @@ const t = dictionary(
     before: 'Before',
     after: 'After',
     none: 'No change',
-    page: (p) => `Page ${p.page} of ${p.pages}`,
     summary: (p) => `${p.added} added, ${p.changed} changed, ${p.removed} removed`,
     pdfFailed: 'The pages could not be shown:',
     savedAt: (p) => `Version ${p.v}: ${p.at} by ${p.by}`,
@@ -80,7 +80,6 @@ const t = dictionary(
     before: 'Antes',
     after: 'Después',
     none: 'Sin cambios',
-    page: (p) => `Página ${p.page} de ${p.pages}`,
     summary: (p) => `${p.added} añadidos, ${p.changed} cambiados, ${p.removed} quitados`,
     pdfFailed: 'No se pudieron mostrar las páginas:',
     savedAt: (p) => `Versión ${p.v}: ${p.at} por ${p.by}`,
@@ -188,7 +187,7 @@ function listSection<T>(
 }
 
 /** The boxes of both versions on the newer version's pages, coloured by what happened to them. */
-function drawBoxes(pages: PdfPage[], to: Template, diff: TemplateDiff): void {
+function drawBoxes(pages: PageBox[], to: Template, diff: TemplateDiff): void {
   const added = new Set(diff.fields.added.map((f) => f.name));
   const changed = new Map(diff.fields.changed.map((c) => [c.name, c.changes]));
   const addedMerge = new Set(diff.mergeFields.added.map((m) => `${m.key}@${m.page}:${m.x},${m.y}`));
@@ -201,7 +200,7 @@ function drawBoxes(pages: PdfPage[], to: Template, diff: TemplateDiff): void {
       h('span', { class: 'box-label' }, name),
     );
     placeBox(el, page, box);
-    page.layer.append(el);
+    page.overlays.append(el);
   };
   for (const f of to.fields) {
     const changes = changed.get(f.name);
@@ -251,7 +250,7 @@ export async function diffView(
     count('added') + count('removed') + count('changed') === 0 &&
     diff.roles.added.length + diff.roles.removed.length + diff.roles.changed.length === 0 &&
     diff.settings.length + diff.slaTerms.length + diff.contract.length === 0;
-  const pdf = new PdfPages(assets, (page, pages) => t('page', { page, pages }));
+  const pdf = new PdfPages(assets);
   const legend = h(
     'ul',
     { class: 'diff-legend', 'aria-label': t('legend') },

@@ -11,9 +11,10 @@ import { ApiError } from '../api';
 import { dictionary, formatDateTime } from '../i18n';
 import { announce, badge, busy, card, errorBox, field, h, on, pageHeader, toast, uid } from '../ui';
 import { FieldPlacer } from './field-placer';
-import { PdfPages, templatePdf } from './pdf-pages';
+import { PdfPages } from '../pdf-pages';
 import type { PageContext } from './registry';
 import { diffView } from './template-diff';
+import { templatePdf } from './template-document';
 import { termsPathOf } from './terms-check';
 import { starterTerms, TermsForm } from './terms-form';
 import {
@@ -57,7 +58,6 @@ const t = dictionary(
     tabSla: 'SLA terms',
     tabVersions: 'Versions',
     pdfFailed: 'The PDF could not be shown:',
-    page: (p) => `Page ${p.page} of ${p.pages}`,
     roles: 'Roles',
     rolesHint:
       'Who takes part, and in which routing step: steps run in order, the roles of one step in parallel.',
@@ -154,7 +154,6 @@ const t = dictionary(
     tabSla: 'Términos SLA',
     tabVersions: 'Versiones',
     pdfFailed: 'No se pudo mostrar el PDF:',
-    page: (p) => `Página ${p.page} de ${p.pages}`,
     roles: 'Roles',
     rolesHint: 'Quién participa y en qué paso: los pasos van en orden, los roles de un paso en paralelo.',
     roleName: 'Nombre del rol',
@@ -406,7 +405,7 @@ export async function render(ctx: PageContext): Promise<() => void> {
   ctx.root.append(tablist, ...TABS.map((tab) => panels[tab]));
 
   // ---- Fields on the pages.
-  const pdf = new PdfPages(ctx.assets, (page, pages) => t('page', { page, pages }));
+  const pdf = new PdfPages(ctx.assets);
   cleanups.push(() => pdf.destroy());
   const placer = new FieldPlacer(model, pdf.element, changed, announce, readOnly);
   panels.fields.append(placer.element);
