@@ -25,6 +25,17 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
+/** `sla evaluate`, which must succeed without a word on stderr: its lines, parsed. */
+async function evaluated(args: string[]) {
+  const { code, stdout, stderr } = await cli(['evaluate', ...args]);
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
 const examples = JSON.parse(readFileSync(join(SHARED, 'examples.json'), 'utf8'));
 const terms = join(SHARED, 'example-terms.json');
 
@@ -73,19 +84,7 @@ afterAll(() => {
 
 describe('countersign sla evaluate', () => {
   it('prints one JSON line per metric instance with exactly the documented fields', async () => {
-    const { code, stdout, stderr } = await cli([
-      'evaluate',
-      '--terms',
-      terms,
-      '--tickets',
-      file('tickets.jsonl'),
-    ]);
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const lines = stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = await evaluated(['--terms', terms, '--tickets', file('tickets.jsonl')]);
     for (const line of lines)
       expect(Object.keys(line)).toEqual([
         'ticket',
@@ -340,20 +339,13 @@ describe('countersign sla --from and --format pdf', () => {
       }),
     );
     const args = ['--terms', terms, '--tickets', file('events.csv'), '--from', 'csv'];
-    const { code, stdout, stderr } = await cli([
-      'evaluate',
+    const lines = await evaluated([
       ...args,
       '--csv-mapping',
       file('mapping.json'),
       '--source-time-zone',
       'America/New_York',
     ]);
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const lines = stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.ticket, l.metric, l.elapsed_min, l.breached, l.breach_at])).toEqual([
       ['J1', 'first_response', 45, true, '2025-06-02T10:30:00-04:00'],
       ['J1', 'resolution', 300, true, '2025-06-02T14:00:00-04:00'],
@@ -428,8 +420,7 @@ describe('countersign sla --from and --format pdf', () => {
       },
     ];
     writeFileSync(file('zendesk.json'), JSON.stringify(exported));
-    const { code, stdout, stderr } = await cli([
-      'evaluate',
+    const lines = await evaluated([
       '--terms',
       zendeskTerms,
       '--tickets',
@@ -437,12 +428,6 @@ describe('countersign sla --from and --format pdf', () => {
       '--from',
       'zendesk',
     ]);
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const lines = stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
     // 09:00 to 09:30 and to 11:00 New York business time.
     expect(lines.map((l) => [l.ticket, l.metric, l.severity, l.elapsed_min, l.state])).toEqual([
       ['501', 'first_response', 'S2', 30, 'met'],

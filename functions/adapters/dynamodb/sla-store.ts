@@ -32,7 +32,7 @@ import {
 } from './keys';
 
 /** A rejected payload is kept up to this size (the rest is cut, and the cut is said). */
-export const MAX_REJECTED_PAYLOAD_BYTES = 64 * 1024;
+const MAX_REJECTED_PAYLOAD_BYTES = 64 * 1024;
 const BATCH_SIZE = 25;
 const MAX_BATCH_ATTEMPTS = 8;
 /** How many conditional writes run at once. */
@@ -46,6 +46,13 @@ async function eachLimited<T>(items: readonly T[], limit: number, run: (item: T)
     while (next < items.length) await run(items[next++]!);
   });
   await Promise.all(workers);
+}
+
+/** A write that expects the item at `expected` (0: no item yet). */
+function versionCondition(expected: number) {
+  return expected === 0
+    ? { ConditionExpression: 'attribute_not_exists(pk)' }
+    : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expected } };
 }
 
 function truncateUtf8(text: string, maxBytes: number): string {
@@ -100,12 +107,7 @@ export class DynamoSlaStore implements SlaStore, SlaWebhookStore {
           new PutCommand({
             TableName: this.table,
             Item: item,
-            ...(stored.version === 0
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : {
-                  ConditionExpression: 'version = :expected',
-                  ExpressionAttributeValues: { ':expected': stored.version },
-                }),
+            ...versionCondition(stored.version!),
           }),
         );
       } catch (err) {
@@ -119,14 +121,8 @@ export class DynamoSlaStore implements SlaStore, SlaWebhookStore {
   }
 
   async getTicket(tenantId: string, contractId: string, ticketId: string): Promise<StoredTicket | null> {
-    const res = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: slaPk(tenantId, contractId), sk: ticketSk(ticketId) },
-        ConsistentRead: true,
-      }),
-    );
-    return res.Item ? this.ticketOf(contractId, res.Item) : null;
+    const item = await this.get(slaPk(tenantId, contractId), ticketSk(ticketId));
+    return item ? this.ticketOf(contractId, item) : null;
   }
 
   async listTickets(tenantId: string, contractId: string): Promise<StoredTicket[]> {
@@ -178,25 +174,13 @@ export class DynamoSlaStore implements SlaStore, SlaWebhookStore {
   }
 
   async issueStatement(tenantId: string, issued: IssuedStatement): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: slaPk(tenantId, issued.contractId),
-            sk: statementSk(issued.month),
-            month: issued.month,
-            issuedAt: issued.issuedAt,
-            issued: JSON.stringify(issued),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.putNew({
+      pk: slaPk(tenantId, issued.contractId),
+      sk: statementSk(issued.month),
+      month: issued.month,
+      issuedAt: issued.issuedAt,
+      issued: JSON.stringify(issued),
+    });
   }
 
   async listIssued(tenantId: string, contractId: string): Promise<IssuedStatement[]> {
@@ -205,19 +189,7 @@ export class DynamoSlaStore implements SlaStore, SlaWebhookStore {
   }
 
   async claimAlert(tenantId: string, contractId: string, key: string, at: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: slaPk(tenantId, contractId), sk: alertSk(key), sentAt: at },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.putNew({ pk: slaPk(tenantId, contractId), sk: alertSk(key), sentAt: at });
   }
 
   async putWebhookSecret(record: WebhookSecretRecord): Promise<void> {
@@ -244,14 +216,7 @@ export class DynamoSlaStore implements SlaStore, SlaWebhookStore {
   }
 
   async getWebhookSecret(contractId: string): Promise<WebhookSecretRecord | null> {
-    const res = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: webhookSecretPk(contractId), sk: WEBHOOK_SECRET_SK },
-        ConsistentRead: true,
-      }),
-    );
-    const item = res.Item;
+    const item = await this.get(webhookSecretPk(contractId), WEBHOOK_SECRET_SK);
     if (!item) return null;
     return {
       tenantId: item.tenantId as string,
@@ -266,14 +231,7 @@ export class DynamoSlaStore implements SlaStore, SlaWebhookStore {
     contractId: string,
     check: string,
   ): Promise<MonitoringCheck | null> {
-    const res = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: slaPk(tenantId, contractId), sk: monitoringSk(check) },
-        ConsistentRead: true,
-      }),
-    );
-    const item = res.Item;
+    const item = await this.get(slaPk(tenantId, contractId), monitoringSk(check));
     if (!item) return null;
     return {
       check: item.check as string,
@@ -289,30 +247,18 @@ export class DynamoSlaStore implements SlaStore, SlaWebhookStore {
     state: MonitoringCheck,
     expectedVersion: number,
   ): Promise<void> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: slaPk(tenantId, contractId),
-            sk: monitoringSk(state.check),
-            check: state.check,
-            version: state.version,
-            events: JSON.stringify(state.events),
-            outages: JSON.stringify(state.outages),
-          },
-          ...(expectedVersion === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
-        }),
-      );
-    } catch (err) {
-      if (isConditionFailure(err)) throw new ConcurrencyError(`check ${state.check} changed meanwhile`);
-      throw err;
-    }
+    await this.putVersioned(
+      {
+        pk: slaPk(tenantId, contractId),
+        sk: monitoringSk(state.check),
+        check: state.check,
+        version: state.version,
+        events: JSON.stringify(state.events),
+        outages: JSON.stringify(state.outages),
+      },
+      expectedVersion,
+      `check ${state.check} changed meanwhile`,
+    );
   }
 
   async getPendingTicket(
@@ -320,14 +266,8 @@ export class DynamoSlaStore implements SlaStore, SlaWebhookStore {
     contractId: string,
     ticketId: string,
   ): Promise<PendingTicket | null> {
-    const res = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: slaPk(tenantId, contractId), sk: pendingTicketSk(ticketId) },
-        ConsistentRead: true,
-      }),
-    );
-    return res.Item ? (JSON.parse(res.Item.pending as string) as PendingTicket) : null;
+    const item = await this.get(slaPk(tenantId, contractId), pendingTicketSk(ticketId));
+    return item ? (JSON.parse(item.pending as string) as PendingTicket) : null;
   }
 
   async putPendingTicket(
@@ -336,29 +276,16 @@ export class DynamoSlaStore implements SlaStore, SlaWebhookStore {
     pending: PendingTicket,
     expectedVersion: number,
   ): Promise<void> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: slaPk(tenantId, contractId),
-            sk: pendingTicketSk(pending.ticketId),
-            version: pending.version,
-            pending: JSON.stringify(pending),
-          },
-          ...(expectedVersion === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
-        }),
-      );
-    } catch (err) {
-      if (isConditionFailure(err))
-        throw new ConcurrencyError(`pending ticket ${pending.ticketId} changed meanwhile`);
-      throw err;
-    }
+    await this.putVersioned(
+      {
+        pk: slaPk(tenantId, contractId),
+        sk: pendingTicketSk(pending.ticketId),
+        version: pending.version,
+        pending: JSON.stringify(pending),
+      },
+      expectedVersion,
+      `pending ticket ${pending.ticketId} changed meanwhile`,
+    );
   }
 
   async deletePendingTicket(
@@ -390,6 +317,42 @@ export class DynamoSlaStore implements SlaStore, SlaWebhookStore {
       updatedAt: item.updatedAt as string,
       version: (item.version as number | undefined) ?? 1,
     };
+  }
+
+  private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const res = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }),
+    );
+    return res.Item;
+  }
+
+  /** Writes `item` unless its key is taken; says whether it wrote. */
+  private async putNew(item: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Writes `item` over the version `expected` (0: none yet); a ConcurrencyError when it moved on. */
+  private async putVersioned(item: Record<string, unknown>, expected: number, changed: string) {
+    try {
+      await this.db.send(
+        new PutCommand({ TableName: this.table, Item: item, ...versionCondition(expected) }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new ConcurrencyError(changed);
+      throw err;
+    }
   }
 
   private async query(pk: string, prefix: string): Promise<Record<string, unknown>[]> {

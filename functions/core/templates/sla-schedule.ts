@@ -1,18 +1,14 @@
-import type { PDFDocument, PDFPage } from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
 import {
   A4,
-  BAND,
   Composer,
   INK,
-  LINE,
   MUTED,
   paginate,
   RULE,
-  TEXT,
   type Block,
   type Face,
   type Piece,
-  type Row,
 } from '../completion/pages';
 import type { FontSource } from '../pdf-stamp/fonts';
 import type {
@@ -27,6 +23,7 @@ import type {
   SlaTerms,
   Weekday,
 } from '../sla/terms';
+import { gap, Sheet, stack, type SheetRow, type SheetStyle } from '../sla/sheet';
 
 /**
  * The SLA schedule of a contract: the human-readable statement of its SLA terms, generated from
@@ -685,222 +682,29 @@ const MARGIN_X = 56;
 const MARGIN_TOP = 50;
 const MARGIN_BOTTOM = 40;
 const FOOTER = 26;
-const CELL_X = 4;
-const CELL_Y = 2.5;
 const S = { title: 16, section: 11, heading: 9.5, body: 8.5, table: 8, small: 7.5 };
 
-/** A row of the pages: its own drawing, relative to its top-left corner. */
-interface SheetRow extends Row {
-  pieces: Piece[];
-  paint(page: PDFPage, left: number, top: number): void;
-}
-
-/** Typography that the standard fonts' encoding lacks, in plain characters. */
-const PLAIN: Record<string, string> = {
-  '\u2013': '-',
-  '\u2014': '-',
-  '\u2212': '-',
-  '\u2018': "'",
-  '\u2019': "'",
-  '\u201c': '"',
-  '\u201d': '"',
-  '\u2026': '...',
+/** The schedule's sizes and spacing on the shared sheet. */
+const STYLE: SheetStyle = {
+  size: S,
+  sectionSpace: [8, 5],
+  headingSpace: [3, 1.5],
+  labelColumn: { max: 130, share: 0.3 },
 };
-const plainText = (text: string) =>
-  text.replace(/[\u2013\u2014\u2212\u2018\u2019\u201c\u201d\u2026]/g, (c) => PLAIN[c]!);
-/** What the standard fonts draw as they are. */
-const isLatin1 = (text: string) => /^[\x20-\x7e\xa0-\xff]*$/.test(text);
 
 /** Places the model's text on rows for a content area `width` points wide. */
-class Layout {
-  constructor(
-    private readonly c: Composer,
-    private readonly width: number,
-    /** The height of a page's content area. */
-    private readonly pageHeight: number,
-    private readonly scripts: boolean,
-  ) {}
-
-  /** The face for text that may come from the terms: a script font when there are fonts. */
-  private face(bold = false): Face {
-    return this.scripts ? 'text' : bold ? 'bold' : 'plain';
-  }
-
-  /** Bold when the standard bold face can draw it, else the script font (which has no bold). */
-  private boldFace(text: string): Face {
-    return !this.scripts || isLatin1(plainText(text)) ? 'bold' : 'text';
-  }
-
-  /** The standard faces get plain quotes and dashes. */
-  private prepare(text: string, face: Face): string {
-    return face === 'text' ? text : plainText(text);
-  }
-
-  async lines(text: string, face: Face, size: number, width: number, color = TEXT): Promise<Piece[]> {
-    return this.c.lines(this.prepare(text, face) || ' ', face, size, width, color);
-  }
-
-  /** Rows of text lines, each `LINE(size)` high, at `x`. */
-  textRows(pieces: Piece[], size: number, x = 0): SheetRow[] {
-    return pieces.map((piece) => ({
-      height: LINE(size),
-      cells: [],
-      pieces: [piece],
-      paint: (page, left, top) => this.c.draw(page, piece, left + x, top - LINE(size) * 0.74),
-    }));
-  }
-
-  gap(height: number): SheetRow {
-    return { height, cells: [], pieces: [], paint: () => {} };
+class Layout extends Sheet {
+  constructor(c: Composer, width: number, pageHeight: number, scripts: boolean) {
+    super(c, width, pageHeight, STYLE, scripts);
   }
 
   async title(text: string, sub: string): Promise<SheetRow[]> {
     return [
       ...this.textRows(await this.lines(text, this.boldFace(text), S.title, this.width, INK), S.title),
       ...this.textRows(await this.lines(sub, this.face(), S.body, this.width, MUTED), S.body),
-      this.gap(6),
+      gap(6),
     ];
   }
-
-  async section(title: string): Promise<SheetRow[]> {
-    const pieces = await this.lines(title, this.boldFace(title), S.section, this.width, INK);
-    const rows = this.textRows(pieces, S.section);
-    const last = rows.at(-1)!;
-    const paint = last.paint;
-    const height = last.height + 5;
-    rows[rows.length - 1] = {
-      ...last,
-      height,
-      paint: (page, left, top) => {
-        paint(page, left, top);
-        const y = top - height + 2.5;
-        page.drawLine({
-          start: { x: left, y },
-          end: { x: left + this.width, y },
-          thickness: 0.75,
-          color: INK,
-        });
-      },
-    };
-    return [this.gap(8), ...rows, this.gap(5)];
-  }
-
-  async heading(text: string): Promise<SheetRow[]> {
-    return [
-      this.gap(3),
-      ...this.textRows(await this.lines(text, this.boldFace(text), S.heading, this.width, INK), S.heading),
-      this.gap(1.5),
-    ];
-  }
-
-  async paragraph(text: string): Promise<SheetRow[]> {
-    return [...this.textRows(await this.lines(text, this.face(), S.body, this.width), S.body), this.gap(4)];
-  }
-
-  async fields(rows: { label: string; value: string }[]): Promise<SheetRow[]> {
-    const labelWidth = Math.min(130, this.width * 0.3);
-    const out: SheetRow[] = [];
-    for (const { label, value } of rows) {
-      const labels = await this.lines(label, this.face(), S.body - 0.5, labelWidth - 8, MUTED);
-      const values = await this.lines(value, this.face(), S.body, this.width - labelWidth);
-      for (let i = 0; i < Math.max(labels.length, values.length); i++) {
-        const label = labels[i];
-        const value = values[i];
-        out.push({
-          height: LINE(S.body),
-          cells: [],
-          pieces: [...(label ? [label] : []), ...(value ? [value] : [])],
-          paint: (page, left, top) => {
-            const baseline = top - LINE(S.body) * 0.74;
-            if (label) this.c.draw(page, label, left, baseline);
-            if (value) this.c.draw(page, value, left + labelWidth, baseline);
-          },
-        });
-      }
-    }
-    return [...out, this.gap(4)];
-  }
-
-  /** One row of a table: wrapped cells inside borders; the header row bold on a band. */
-  private async tableRow(cells: string[], edges: number[], header: boolean): Promise<SheetRow> {
-    const size = header ? S.small : S.table;
-    const line = LINE(size);
-    const columns: Piece[][] = [];
-    for (const [i, text] of cells.entries()) {
-      const width = edges[i + 1]! - edges[i]! - 2 * CELL_X;
-      const face = header ? this.boldFace(text) : this.face();
-      columns.push(await this.lines(text, face, size, width, header ? INK : TEXT));
-    }
-    const height = Math.max(1, ...columns.map((c) => c.length)) * line + 2 * CELL_Y;
-    return {
-      height,
-      cells: [],
-      pieces: columns.flat(),
-      paint: (page, left, top) => {
-        const right = left + edges.at(-1)!;
-        if (header)
-          page.drawRectangle({ x: left, y: top - height, width: right - left, height, color: BAND });
-        for (const [i, lines] of columns.entries()) {
-          lines.forEach((piece, n) =>
-            this.c.draw(page, piece, left + edges[i]! + CELL_X, top - CELL_Y - n * line - line * 0.74),
-          );
-        }
-        const border = { thickness: 0.5, color: RULE };
-        page.drawLine({ start: { x: left, y: top }, end: { x: right, y: top }, ...border });
-        page.drawLine({ start: { x: left, y: top - height }, end: { x: right, y: top - height }, ...border });
-        for (const edge of edges)
-          page.drawLine({
-            start: { x: left + edge, y: top },
-            end: { x: left + edge, y: top - height },
-            ...border,
-          });
-      },
-    };
-  }
-
-  /**
-   * A table as one block: its header row, repeated at the top of each page it continues on;
-   * `lead` (headings, an introduction) is kept on the page of its header and first row.
-   */
-  async table(
-    columns: string[],
-    widths: number[],
-    rows: string[][],
-    lead: SheetRow[],
-  ): Promise<Block<SheetRow>> {
-    const total = widths.reduce((a, b) => a + b, 0);
-    const edges = [0];
-    for (const w of widths) edges.push(edges.at(-1)! + (w / total) * this.width);
-    edges[edges.length - 1] = this.width;
-    const header = await this.tableRow(columns, edges, true);
-    const body: SheetRow[] = [];
-    for (const row of rows) body.push(await this.tableRow(row, edges, false));
-    const [first, ...rest] = body;
-    const height = body.reduce((h, r) => h + r.height, header.height);
-    return {
-      rows: [stack([...lead, header, ...(first ? [first] : [])]), ...rest, this.gap(6)],
-      continued: header,
-      gapAfter: 0,
-      // A short table moves to the next page whole; a long one starts where it is and goes on there.
-      flow: height > this.pageHeight / 3,
-    };
-  }
-}
-
-/** Rows drawn as one, so that a page never breaks between them. */
-function stack(rows: SheetRow[]): SheetRow {
-  return {
-    height: rows.reduce((h, r) => h + r.height, 0),
-    cells: [],
-    pieces: rows.flatMap((r) => r.pieces),
-    paint: (page, left, top) => {
-      let y = top;
-      for (const row of rows) {
-        row.paint(page, left, y);
-        y -= row.height;
-      }
-    },
-  };
 }
 
 /** The model as blocks: headings stay with what follows them, tables repeat their header. */

@@ -12,11 +12,11 @@ import {
   type Block,
   type Face,
   type Piece,
-  type Row,
 } from '../../completion/pages';
 import type { FontSource } from '../../pdf-stamp/fonts';
 import { formatMinutes, formatMoney, KIND_NAMES, MONTHS } from '../../templates/sla-schedule';
 import type { ChronicFlag, MetricResult, Statement, StatementLine } from '../engine';
+import { gap, segment, Sheet, stack, type Cell, type SheetRow, type SheetStyle } from '../sheet';
 import type { SlaTerms } from '../terms';
 import { overallCompliance, type TrendPoint } from './trend';
 
@@ -72,8 +72,6 @@ const MARGIN_TOP = 40;
 const MARGIN_BOTTOM = 36;
 const HEADER = 30;
 const FOOTER = 22;
-const CELL_X = 4;
-const CELL_Y = 2.5;
 const S = { title: 17, section: 11, heading: 9.5, body: 8.5, table: 7.5, small: 7, tiny: 6.5 };
 
 const REMEDIES: Record<NonNullable<ChronicFlag['remedy']>, string> = {
@@ -122,71 +120,20 @@ function localTime(iso: string): string {
 const signedMoney = (minor: number, currency: string) =>
   minor > 0 ? `+${formatMoney(minor, currency)}` : formatMoney(minor, currency);
 
-/** Typography that Helvetica's encoding lacks, in plain characters. */
-const plainText = (text: string) =>
-  text
-    .replace(/[\u2013\u2014\u2212]/g, '-')
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/\u2026/g, '...');
-const isLatin1 = (text: string) => /^[\x20-\x7e\xa0-\xff]*$/.test(text);
-
 // ---------------------------------------------------------------------------------------------
 // Rows.
 
-/** A row of the pages with its own drawing, relative to its top-left corner. */
-interface SheetRow extends Row {
-  pieces: Piece[];
-  paint(page: PDFPage, left: number, top: number): void;
-}
+/** The report's sizes and spacing on the shared sheet. */
+const STYLE: SheetStyle = {
+  size: S,
+  sectionSpace: [10, 6],
+  headingSpace: [3, 3],
+  labelColumn: { max: 118, share: 0.34 },
+};
 
-/** A table cell: text, or text with a colour and weight of its own. */
-type Cell = string | { text: string; color?: RGB; bold?: boolean; span?: number };
-
-/** Rows drawn as one, so that a page never breaks between them. */
-function stack(rows: SheetRow[]): SheetRow {
-  return {
-    height: rows.reduce((h, r) => h + r.height, 0),
-    cells: [],
-    pieces: rows.flatMap((r) => r.pieces),
-    paint: (page, left, top) => {
-      let y = top;
-      for (const row of rows) {
-        row.paint(page, left, y);
-        y -= row.height;
-      }
-    },
-  };
-}
-
-function gap(height: number): SheetRow {
-  return { height, cells: [], pieces: [], paint: () => {} };
-}
-
-/** A line of a polyline or a rule, in page coordinates. */
-function segment(page: PDFPage, x1: number, y1: number, x2: number, y2: number, color: RGB, thickness = 0.5) {
-  page.drawLine({ start: { x: x1, y: y1 }, end: { x: x2, y: y2 }, thickness, color });
-}
-
-class Sheet {
-  constructor(
-    readonly c: Composer,
-    readonly width: number,
-    /** The height of a page's content area. */
-    readonly pageHeight: number,
-  ) {}
-
-  /** Bold when Helvetica Bold can draw it, else the script font (which has no bold). */
-  boldFace(text: string): Face {
-    return isLatin1(plainText(text)) ? 'bold' : 'text';
-  }
-
-  async line(text: string, face: Face, size: number, color: RGB = TEXT): Promise<Piece> {
-    return this.c.line(face === 'text' ? text : plainText(text), face, size, color);
-  }
-
-  async lines(text: string, face: Face, size: number, width: number, color: RGB = TEXT): Promise<Piece[]> {
-    return this.c.lines((face === 'text' ? text : plainText(text)) || ' ', face, size, width, color);
+class ReportSheet extends Sheet {
+  constructor(c: Composer, width: number, pageHeight: number) {
+    super(c, width, pageHeight, STYLE);
   }
 
   /** The text on one line of at most `width`, cut with an ellipsis when it is wider. */
@@ -206,19 +153,6 @@ class Sheet {
     return piece;
   }
 
-  textRows(pieces: Piece[], size: number, x = 0): SheetRow[] {
-    return pieces.map((piece) => ({
-      height: LINE(size),
-      cells: [],
-      pieces: [piece],
-      paint: (page, left, top) => this.c.draw(page, piece, left + x, top - LINE(size) * 0.74),
-    }));
-  }
-
-  async paragraph(text: string, color: RGB = TEXT, size = S.body): Promise<SheetRow[]> {
-    return [...this.textRows(await this.lines(text, 'text', size, this.width, color), size), gap(4)];
-  }
-
   async title(text: string, sub: string): Promise<SheetRow[]> {
     return [
       ...this.textRows(await this.lines(text, this.boldFace(text), S.title, this.width, INK), S.title),
@@ -226,128 +160,6 @@ class Sheet {
       ...this.textRows(await this.lines(sub, 'text', S.body + 0.5, this.width, MUTED), S.body + 0.5),
       gap(8),
     ];
-  }
-
-  async section(title: string): Promise<SheetRow[]> {
-    const rows = this.textRows(
-      await this.lines(title, this.boldFace(title), S.section, this.width, INK),
-      S.section,
-    );
-    const last = rows.at(-1)!;
-    const height = last.height + 5;
-    rows[rows.length - 1] = {
-      ...last,
-      height,
-      paint: (page, left, top) => {
-        last.paint(page, left, top);
-        segment(page, left, top - height + 2.5, left + this.width, top - height + 2.5, INK, 0.75);
-      },
-    };
-    return [gap(10), ...rows, gap(6)];
-  }
-
-  async heading(text: string, color: RGB = INK): Promise<SheetRow[]> {
-    return [
-      gap(3),
-      ...this.textRows(await this.lines(text, this.boldFace(text), S.heading, this.width, color), S.heading),
-      gap(3),
-    ];
-  }
-
-  /** Labelled values, one under the other; `x` and `width` place them in a part of the content width. */
-  async fields(rows: { label: string; value: string; color?: RGB }[], x = 0, width = this.width) {
-    const labelWidth = Math.min(118, width * 0.34);
-    const out: SheetRow[] = [];
-    for (const { label, value, color } of rows) {
-      const labels = await this.lines(label, 'text', S.body - 0.5, labelWidth - 8, MUTED);
-      const values = await this.lines(value, 'text', S.body, width - labelWidth, color ?? TEXT);
-      for (let i = 0; i < Math.max(labels.length, values.length); i++) {
-        const l = labels[i];
-        const v = values[i];
-        out.push({
-          height: LINE(S.body),
-          cells: [],
-          pieces: [...(l ? [l] : []), ...(v ? [v] : [])],
-          paint: (page, left, top) => {
-            const baseline = top - LINE(S.body) * 0.74;
-            if (l) this.c.draw(page, l, left + x, baseline);
-            if (v) this.c.draw(page, v, left + x + labelWidth, baseline);
-          },
-        });
-      }
-    }
-    return [...out, gap(4)];
-  }
-
-  /**
-   * One table row: wrapped cells in borders, a cell over `span` columns; the header bold on a
-   * band, `band` shades a body row.
-   */
-  async tableRow(cells: Cell[], edges: number[], header: boolean, band = false): Promise<SheetRow> {
-    const size = header ? S.small : S.table;
-    const line = LINE(size);
-    const columns: { x: number; lines: Piece[] }[] = [];
-    /** The column edges a cell starts at or ends at: the others are inside a spanning cell. */
-    const borders = [0];
-    let at = 0;
-    for (const cell of cells) {
-      const { text, color, bold, span } = typeof cell === 'string' ? { text: cell } : cell;
-      const end = Math.min(edges.length - 1, at + (span ?? 1));
-      const width = edges[end]! - edges[at]! - 2 * CELL_X;
-      const face = header || bold ? this.boldFace(text) : 'text';
-      columns.push({
-        x: edges[at]! + CELL_X,
-        lines: await this.lines(text, face, size, width, color ?? (header ? INK : TEXT)),
-      });
-      borders.push(edges[end]!);
-      at = end;
-    }
-    const height = Math.max(1, ...columns.map((c) => c.lines.length)) * line + 2 * CELL_Y;
-    return {
-      height,
-      cells: [],
-      pieces: columns.flatMap((c) => c.lines),
-      paint: (page, left, top) => {
-        const right = left + edges.at(-1)!;
-        if (header || band)
-          page.drawRectangle({ x: left, y: top - height, width: right - left, height, color: BAND });
-        for (const { x, lines } of columns)
-          lines.forEach((piece, n) =>
-            this.c.draw(page, piece, left + x, top - CELL_Y - n * line - line * 0.74),
-          );
-        segment(page, left, top, right, top, RULE);
-        segment(page, left, top - height, right, top - height, RULE);
-        for (const edge of borders) segment(page, left + edge, top, left + edge, top - height, RULE);
-      },
-    };
-  }
-
-  /**
-   * A table as one block: its header repeated on each page it continues on, `lead` (a section
-   * title, an introduction) kept on the page of its header and first row.
-   */
-  async table(
-    columns: string[],
-    widths: number[],
-    rows: Cell[][],
-    lead: SheetRow[],
-    banded: (index: number) => boolean = () => false,
-  ): Promise<Block<SheetRow>> {
-    const total = widths.reduce((a, b) => a + b, 0);
-    const edges = [0];
-    for (const w of widths) edges.push(edges.at(-1)! + (w / total) * this.width);
-    edges[edges.length - 1] = this.width;
-    const header = await this.tableRow(columns, edges, true);
-    const body: SheetRow[] = [];
-    for (const [i, row] of rows.entries()) body.push(await this.tableRow(row, edges, false, banded(i)));
-    const [first, ...rest] = body;
-    const height = body.reduce((h, r) => h + r.height, header.height);
-    return {
-      rows: [stack([...lead, header, ...(first ? [first] : [])]), ...rest, gap(6)],
-      continued: header,
-      gapAfter: 0,
-      flow: height > this.pageHeight / 3,
-    };
   }
 }
 
@@ -393,7 +205,7 @@ interface Tile {
   color?: RGB;
 }
 
-async function tiles(sheet: Sheet, items: Tile[]): Promise<SheetRow> {
+async function tiles(sheet: ReportSheet, items: Tile[]): Promise<SheetRow> {
   const space = 8;
   const w = (sheet.width - space * (items.length - 1)) / items.length;
   const height = 50;
@@ -433,7 +245,7 @@ async function tiles(sheet: Sheet, items: Tile[]): Promise<SheetRow> {
 // The compliance bar chart.
 
 async function legend(
-  sheet: Sheet,
+  sheet: ReportSheet,
   items: { label: string; color: RGB; kind: 'box' | 'tick' | 'line' | 'dash' }[],
 ) {
   const pieces: Piece[] = [];
@@ -466,7 +278,7 @@ async function legend(
   } satisfies SheetRow;
 }
 
-async function barChart(sheet: Sheet, terms: SlaTerms, lines: StatementLine[]): Promise<SheetRow> {
+async function barChart(sheet: ReportSheet, terms: SlaTerms, lines: StatementLine[]): Promise<SheetRow> {
   const labels = labelsOf(terms);
   const labelWidth = 128;
   const valueWidth = 84;
@@ -579,7 +391,7 @@ interface Panel {
   empty: Piece | null;
 }
 
-async function trendChart(sheet: Sheet, terms: SlaTerms, trend: TrendPoint[]): Promise<SheetRow> {
+async function trendChart(sheet: ReportSheet, terms: SlaTerms, trend: TrendPoint[]): Promise<SheetRow> {
   const axisW = 40;
   const rightW = 78;
   const plotX = axisW;
@@ -767,7 +579,7 @@ async function trendChart(sheet: Sheet, terms: SlaTerms, trend: TrendPoint[]): P
 // ---------------------------------------------------------------------------------------------
 // The chronic-failure notice.
 
-async function notice(sheet: Sheet, terms: SlaTerms, flags: ChronicFlag[]): Promise<SheetRow> {
+async function notice(sheet: ReportSheet, terms: SlaTerms, flags: ChronicFlag[]): Promise<SheetRow> {
   const labels = labelsOf(terms);
   const pad = 9;
   const inner = sheet.width - 2 * pad - 4;
@@ -885,7 +697,7 @@ function breachRows(input: SlaReportInput, labels: ReturnType<typeof labelsOf>):
 }
 
 interface Context {
-  sheet: Sheet;
+  sheet: ReportSheet;
   input: SlaReportInput;
   terms: SlaTerms;
   s: Statement;
@@ -1313,7 +1125,7 @@ async function adjustmentBlocks(ctx: Context): Promise<Block<SheetRow>[]> {
   return blocks;
 }
 
-async function compose(sheet: Sheet, input: SlaReportInput): Promise<Block<SheetRow>[]> {
+async function compose(sheet: ReportSheet, input: SlaReportInput): Promise<Block<SheetRow>[]> {
   const { terms, statement: s } = input;
   const ctx: Context = {
     sheet,
@@ -1364,7 +1176,7 @@ export async function renderSlaReport(input: SlaReportInput, fonts: FontSource):
   const c = await Composer.create(doc, fonts);
   const top = pageHeight - MARGIN_TOP - HEADER;
   const bottom = MARGIN_BOTTOM + FOOTER;
-  const sheet = new Sheet(c, width, top - bottom);
+  const sheet = new ReportSheet(c, width, top - bottom);
   const blocks = await compose(sheet, input);
   const laid = paginate(blocks, top, bottom);
 

@@ -15,6 +15,19 @@ const metric = (results: MetricResult[], name: string) => {
 const run = (spec: TicketSpec, m: 'retroactive' | 'segmented', sticky: boolean) =>
   evaluateTickets(mode(m, sticky), [ticket({ asOf: apr(30, '12:00'), ...spec })]);
 
+/** An S3 ticket upgraded to S1 the next morning and solved an hour later: measured both ways below. */
+const upgradedAfterADay: TicketSpec = {
+  created: apr(7, '10:00'),
+  severities: [
+    [apr(7, '10:00'), 'S3'],
+    [apr(8, '09:00'), 'S1'],
+  ],
+  statuses: [
+    [apr(7, '10:00'), 'new'],
+    [apr(8, '10:00'), 'solved'],
+  ],
+};
+
 describe('retroactive reclassification', () => {
   const upgraded: TicketSpec = {
     created: apr(7, '10:00'),
@@ -129,21 +142,7 @@ describe('retroactive reclassification', () => {
   });
 
   it('resolution: a later upgrade to a stricter 24x7 target breaches at the upgrade', () => {
-    const results = run(
-      {
-        created: apr(7, '10:00'),
-        severities: [
-          [apr(7, '10:00'), 'S3'],
-          [apr(8, '09:00'), 'S1'],
-        ],
-        statuses: [
-          [apr(7, '10:00'), 'new'],
-          [apr(8, '10:00'), 'solved'],
-        ],
-      },
-      'retroactive',
-      true,
-    );
+    const results = run(upgradedAfterADay, 'retroactive', true);
     expect(metric(results, 'resolution')).toEqual(
       expect.objectContaining({
         severity: 'S1',
@@ -160,19 +159,8 @@ describe('retroactive reclassification', () => {
 
 describe('segmented reclassification', () => {
   it('sums each segment under its own calendar against the target at the stop', () => {
-    const spec: TicketSpec = {
-      created: apr(7, '10:00'),
-      severities: [
-        [apr(7, '10:00'), 'S3'],
-        [apr(8, '09:00'), 'S1'],
-      ],
-      statuses: [
-        [apr(7, '10:00'), 'new'],
-        [apr(8, '10:00'), 'solved'],
-      ],
-    };
     // S3 business Mon 10:00-17:00 (420) + S1 24x7 Tue 09:00-10:00 (60) = 480 > 240.
-    expect(metric(run(spec, 'segmented', false), 'resolution')).toEqual(
+    expect(metric(run(upgradedAfterADay, 'segmented', false), 'resolution')).toEqual(
       expect.objectContaining({
         severity: 'S1',
         breach_severity: 'S1',

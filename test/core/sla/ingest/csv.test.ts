@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../../functions/core/errors';
 import {
   CsvReader,
   csvToTickets,
   parseCsv,
   parseCsvRecords,
 } from '../../../../functions/core/sla/ingest/csv';
-
-function rejection(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return err as ValidationError;
-  }
-  throw new Error('the input was accepted');
-}
+import { rejection } from './rejection';
 
 const TRICKY =
   '\uFEFFticket_id,at,kind,value,note\r\n' +

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../../functions/core/errors';
 import { parseTicketInput, type TicketInputFormat } from '../../../../functions/core/sla/ingest';
-
-function rejection(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return err as ValidationError;
-  }
-  throw new Error('the input was accepted');
-}
+import { rejection } from './rejection';
 
 const zendeskTicket = (id: number, requester = 1) => ({
   ticket: {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../../functions/core/errors';
 import { jsmIssueToTimeline, jsmWebhookEvents } from '../../../../functions/core/sla/ingest/jsm';
 import { applyEvents } from '../../../../functions/core/sla/ingest/zendesk';
-
-function rejection(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return err as ValidationError;
-  }
-  throw new Error('the input was accepted');
-}
+import { rejection } from './rejection';
 
 const CUSTOMER = {
   accountId: 'qm:7a1b2c3d:customer-1',

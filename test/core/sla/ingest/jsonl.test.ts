@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../../functions/core/errors';
 import {
   formatUtc,
   localToUtcMs,
@@ -8,16 +7,7 @@ import {
   parseTicketJsonl,
   toUtcInstant,
 } from '../../../../functions/core/sla/ingest/jsonl';
-
-function rejection(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return err as ValidationError;
-  }
-  throw new Error('the input was accepted');
-}
+import { rejection } from './rejection';
 
 const utc = (local: Parameters<typeof localToUtcMs>[0], zone: string) => formatUtc(localToUtcMs(local, zone));
 

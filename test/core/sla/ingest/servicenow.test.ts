@@ -8,33 +8,13 @@ import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { zipSync, strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../../functions/core/errors';
 import {
   servicenowIncidents,
   servicenowToTickets,
   type ServiceNowIncident,
 } from '../../../../functions/core/sla/ingest/servicenow';
 import { readServiceNowZip } from '../../../../functions/core/sla/ingest/servicenow-zip';
-
-function rejection(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return err as ValidationError;
-  }
-  throw new Error('the input was accepted');
-}
-
-async function rejectionOf(run: () => Promise<unknown>): Promise<ValidationError> {
-  try {
-    await run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return err as ValidationError;
-  }
-  throw new Error('the input was accepted');
-}
+import { rejection, rejectionOf } from './rejection';
 
 const HEADER =
   'number,incident_state,active,reassignment_count,reopen_count,sys_mod_count,made_sla,caller_id,opened_by,opened_at,' +

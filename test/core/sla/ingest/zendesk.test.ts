@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../../functions/core/errors';
 import {
   applyEvents,
   zendeskTicketToTimeline,
@@ -7,16 +6,7 @@ import {
   type TicketEvent,
 } from '../../../../functions/core/sla/ingest/zendesk';
 import type { TicketTimeline } from '../../../../functions/core/sla/ticket';
-
-function rejection(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return err as ValidationError;
-  }
-  throw new Error('the input was accepted');
-}
+import { rejection } from './rejection';
 
 const REQUESTER = 20978392;
 const AGENT = 235323;
